@@ -1,0 +1,29 @@
+//! Data sets the chapters learn from, and the loaders that read them.
+//!
+//! The bundled data is embedded in the library, so every experiment runs with no files
+//! around it; the loaders read the same format from any path a reader passes.
+
+pub mod csv;
+
+pub use self::csv::{Dataset, Table};
+
+use crate::error::Result;
+
+/// The red-wine quality data set (UCI, CC BY 4.0): 1,599 wines, 11 physico-chemical
+/// measurements each, and a quality score from 0 to 10 given by tasters.
+/// See `data/README.md` for source and licence.
+pub const WINE_QUALITY_CSV: &str = include_str!("../../data/winequality-red.csv");
+
+/// Where [`WINE_QUALITY_CSV`] lives in the repository; used in messages.
+pub const WINE_QUALITY_PATH: &str = "data/winequality-red.csv";
+
+/// The bundled red-wine data set, split into the 11 features and the `quality` target.
+///
+/// ```
+/// let wine = aigc::data::wine_quality().unwrap();
+/// assert_eq!((wine.len(), wine.n_features()), (1599, 11));
+/// assert_eq!(wine.target_name, "quality");
+/// ```
+pub fn wine_quality() -> Result<Dataset> {
+    Table::from_reader(WINE_QUALITY_PATH, WINE_QUALITY_CSV.as_bytes())?.split_target("quality")
+}

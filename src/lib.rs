@@ -1,0 +1,36 @@
+//! # aigc — the library behind the book *Generative AI, hands-on in Rust*
+//!
+//! Every chapter of the book is a page, a notebook, a command of the `aigc` CLI and a module
+//! of this crate. The modules follow the book:
+//!
+//! | chapter | module | CLI |
+//! |---|---|---|
+//! | 3. Tensors and autodiff | [`tensors`] | `aigc tensors` |
+//! | 4. Neurons and the MSE loss | [`neuron`], [`mse`] | `aigc mse` |
+//! | 5. Gradient descent | [`regression`] | `aigc regression`, `aigc mlp` |
+//!
+//! Shared pieces sit below the chapters: [`data`] (loaders and bundled data), [`train`]
+//! (divergence guard, hyper-parameter checks, progress bars), [`plot`] (one chart style for
+//! files and notebooks), [`report`] (atomic output files, tables) and [`device`]
+//! (CPU or CUDA). Model code is generic over the dfdx device, so it runs on both.
+//!
+//! ```
+//! use dfdx::prelude::*;
+//! // Chapter 3 in one line: d/dx (x² + 3x) at x = 2 is 7.
+//! assert_eq!(aigc::tensors::derivative_at(&Cpu::default(), 2.0).1, 7.0);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod data;
+pub mod device;
+pub mod error;
+pub mod mse;
+pub mod neuron;
+pub mod plot;
+pub mod regression;
+pub mod report;
+pub mod tensors;
+pub mod train;
+
+pub use error::{AigcError, Result};

@@ -1,0 +1,339 @@
+//! The chapter's experiments as the CLI and the book run them: numbers, tables, figures.
+
+use dfdx::prelude::*;
+use serde::Serialize;
+
+use crate::data::Dataset;
+use crate::error::Result;
+use crate::plot::{Chart, Series};
+use crate::regression::*;
+use crate::report::{OutputDir, Table, sig};
+
+/// Everything `aigc regression` runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegressionConfig {
+    /// The main gradient-descent run.
+    pub gd: GdConfig,
+    /// Learning rates of the sweep, and how many epochs each runs.
+    pub sweep_lrs: Vec<f64>,
+    /// Epochs per sweep run.
+    pub sweep_epochs: usize,
+    /// The optimiser comparison (needs [`WINE_FEATURES`] features).
+    pub optimisers: Vec<OptimiserConfig>,
+}
+
+impl Default for RegressionConfig {
+    fn default() -> Self {
+        RegressionConfig {
+            gd: GdConfig::default(),
+            sweep_lrs: vec![0.001, 0.01, 0.1, 0.3, 0.4],
+            sweep_epochs: 100,
+            optimisers: OptimiserKind::ALL
+                .iter()
+                .map(|&k| OptimiserConfig::book(k))
+                .collect(),
+        }
+    }
+}
+
+/// One row of the learning-rate sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepRow {
+    /// The learning rate.
+    pub lr: f64,
+    /// The MSE after the last epoch, or `None` if the run diverged.
+    pub final_mse: Option<f64>,
+    /// The epoch at which the run diverged, if it did.
+    pub diverged_at: Option<usize>,
+}
+
+/// The numbers `aigc regression` produces (written to `regression.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionReport {
+    /// Rows and features of the data.
+    pub rows: usize,
+    /// Number of features.
+    pub features: usize,
+    /// MSE of the least-squares solution.
+    pub closed_form_mse: f64,
+    /// Learning rate and epochs of the main run.
+    pub gd_lr: f64,
+    /// Epochs of the main run.
+    pub gd_epochs: usize,
+    /// MSE after the main gradient-descent run.
+    pub gd_mse: f64,
+    /// How far above the closed form gradient descent ended, in percent.
+    pub gd_gap_percent: f64,
+    /// Largest |hand − autodiff| over all gradient components at w = 0 (`None` when the
+    /// data does not have the width the dfdx model is compiled for).
+    pub max_autodiff_difference: Option<f64>,
+    /// Largest |hand − finite difference| over all gradient components at w = 0.
+    pub max_finite_difference: f64,
+    /// The largest stable learning rate, 1/λ_max.
+    pub stable_lr_limit: f64,
+    /// The learning-rate sweep.
+    pub sweep: Vec<SweepRow>,
+    /// Final full-data MSE of each optimiser.
+    pub optimisers: Vec<(String, f64, f64)>,
+    #[serde(skip)]
+    charts: Vec<(&'static str, Chart)>,
+}
+
+// ANCHOR: run_regression
+/// Runs the whole chapter on a data set whose features are already standardised.
+pub fn run_regression<D: Device<f32>>(
+    dev: &D,
+    data: &Dataset,
+    cfg: &RegressionConfig,
+) -> Result<RegressionReport> {
+    let best = least_squares(data)?;
+    let closed_form_mse = best.mse(data);
+    let gd = gradient_descent(data, cfg.gd)?;
+    let gd_mse = gd.model.mse(data);
+
+    let zero = LinearModel::zeros(data.n_features());
+    let hand = gradient(&zero, data);
+    let fd = finite_difference_gradient(&zero, data, 1e-5);
+    let auto = if data.n_features() == WINE_FEATURES {
+        Some(autodiff_gradient::<WINE_FEATURES, D>(dev, &zero, data)?)
+    } else {
+        None
+    };
+
+    let sweep = learning_rate_sweep(data, &cfg.sweep_lrs, cfg.sweep_epochs);
+    let mut optimiser_runs = Vec::new();
+    if data.n_features() == WINE_FEATURES {
+        for o in &cfg.optimisers {
+            optimiser_runs.push(train_with::<WINE_FEATURES, D>(dev, data, o)?);
+        }
+    }
+    // ANCHOR_END: run_regression
+
+    let charts = vec![
+        ("gd-loss.svg", gd_chart(&gd, closed_form_mse)),
+        ("lr-sweep.svg", sweep_chart(&sweep, cfg.sweep_epochs)),
+        ("optimisers.svg", optimiser_chart(&optimiser_runs, closed_form_mse)),
+    ];
+    Ok(RegressionReport {
+        rows: data.len(),
+        features: data.n_features(),
+        closed_form_mse,
+        gd_lr: cfg.gd.lr,
+        gd_epochs: cfg.gd.epochs,
+        gd_mse,
+        gd_gap_percent: 100.0 * (gd_mse - closed_form_mse) / closed_form_mse,
+        max_autodiff_difference: auto.map(|a| max_difference(&hand, &a)),
+        max_finite_difference: max_difference(&hand, &fd),
+        stable_lr_limit: stable_lr_limit(data),
+        sweep: sweep
+            .iter()
+            .map(|r| SweepRow {
+                lr: r.lr,
+                final_mse: r.diverged_at.is_none().then(|| *r.losses.last().unwrap_or(&f64::NAN)),
+                diverged_at: r.diverged_at,
+            })
+            .collect(),
+        optimisers: optimiser_runs
+            .iter()
+            .map(|r| {
+                let last = *r.losses.last().unwrap_or(&f64::NAN);
+                (r.config.kind.name().to_string(), r.config.lr, last)
+            })
+            .collect(),
+        charts,
+    })
+}
+
+fn max_difference(a: &Gradient, b: &Gradient) -> f64 {
+    a.w.iter()
+        .zip(&b.w)
+        .map(|(x, y)| (x - y).abs())
+        .fold((a.b - b.b).abs(), f64::max)
+}
+
+fn gd_chart(gd: &GdRun, closed_form_mse: f64) -> Chart {
+    let n = gd.losses.len() as f64;
+    Chart::new("Gradient descent on red-wine quality", "epoch", "MSE (log scale)")
+        .log_y()
+        .with(Series::curve(format!("gradient descent, η = {}", gd.lr), &gd.losses))
+        .with(Series::line(
+            "closed-form least squares",
+            vec![(0.0, closed_form_mse), (n - 1.0, closed_form_mse)],
+        ))
+}
+
+fn sweep_chart(sweep: &[GdRun], epochs: usize) -> Chart {
+    let mut chart = Chart::new(
+        &format!("Learning-rate sweep ({epochs} epochs each)"),
+        "epoch",
+        "MSE (log scale)",
+    )
+    .log_y();
+    for r in sweep {
+        let label = match r.diverged_at {
+            Some(e) => format!("η = {} (diverged at epoch {e})", r.lr),
+            None => format!("η = {}", r.lr),
+        };
+        chart.series.push(Series::curve(label, &r.losses));
+    }
+    chart
+}
+
+fn optimiser_chart(runs: &[OptimiserRun], closed_form_mse: f64) -> Chart {
+    let mut chart =
+        Chart::new("Optimisers on the same data (mini-batches of 32)", "epoch", "MSE (log scale)")
+            .log_y();
+    for r in runs {
+        let name = format!("{}, η = {}", r.config.kind.name(), r.config.lr);
+        chart.series.push(Series::curve(name, &r.losses));
+    }
+    let epochs = runs.first().map_or(1, |r| r.losses.len() - 1) as f64;
+    chart.with(Series::line(
+        "closed form",
+        vec![(0.0, closed_form_mse), (epochs, closed_form_mse)],
+    ))
+}
+
+impl RegressionReport {
+    /// The result tables as Markdown (printed by the CLI, included by the book).
+    pub fn summary(&self) -> String {
+        let mut t = Table::new(&["quantity", "value"]);
+        let mut add = |k: &str, v: String| t.row(vec![k.to_string(), v]);
+        add("rows × features", format!("{} × {}", self.rows, self.features));
+        add("closed-form MSE", sig(self.closed_form_mse, 5));
+        add(
+            &format!("gradient descent MSE (η = {}, {} epochs)", self.gd_lr, self.gd_epochs),
+            sig(self.gd_mse, 5),
+        );
+        add("gap to closed form", format!("{}%", sig(self.gd_gap_percent, 2)));
+        add("largest stable η = 1/λ_max", sig(self.stable_lr_limit, 4));
+        if let Some(d) = self.max_autodiff_difference {
+            add("largest gap, hand vs autodiff gradient", sig(d, 2));
+        }
+        add(
+            "largest gap, hand vs finite-difference gradient",
+            sig(self.max_finite_difference, 2),
+        );
+
+        let mut s = Table::new(&["learning rate η", "MSE after sweep", "outcome"]);
+        for r in &self.sweep {
+            let (mse, outcome) = match (r.final_mse, r.diverged_at) {
+                (Some(m), _) => (sig(m, 4), "converging".to_string()),
+                (None, Some(e)) => ("—".to_string(), format!("diverged at epoch {e}")),
+                (None, None) => ("—".to_string(), "—".to_string()),
+            };
+            s.row(vec![r.lr.to_string(), mse, outcome]);
+        }
+        let mut o = Table::new(&["optimiser", "η", "MSE after 20 epochs"]);
+        for (name, lr, mse) in &self.optimisers {
+            o.row(vec![name.clone(), lr.to_string(), sig(*mse, 4)]);
+        }
+        format!("{}\n{}\n{}", t.to_markdown(), s.to_markdown(), o.to_markdown())
+    }
+
+    /// The report's figures, by file name.
+    pub fn charts(&self) -> &[(&'static str, Chart)] {
+        &self.charts
+    }
+
+    /// Writes `regression.json`, `regression.md` and the figures into `out`.
+    pub fn write(&self, out: &mut OutputDir) -> Result<()> {
+        out.json("regression.json", self)?;
+        out.text("regression.md", &self.summary())?;
+        for (name, chart) in &self.charts {
+            out.svg(name, chart)?;
+        }
+        Ok(())
+    }
+}
+
+/// The numbers `aigc mlp` produces (written to `mlp.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MlpReport {
+    /// The configuration.
+    pub config: MlpConfig,
+    /// The MLP's training MSE at the end.
+    pub mlp_mse: f64,
+    /// The best a straight line can do on the same points (closed form).
+    pub line_mse: f64,
+    /// The noise variance: the MSE of the true curve itself, the floor no model beats on average.
+    pub noise_floor: f64,
+    #[serde(skip)]
+    run: MlpRun,
+}
+
+/// Fits the MLP and the best straight line to the same noisy sine.
+pub fn run_mlp<D: Device<f32> + dfdx::nn::DeviceBuildExt>(dev: &D, cfg: &MlpConfig) -> Result<MlpReport> {
+    let run = fit_mlp(dev, cfg)?;
+    let line_data = Dataset {
+        feature_names: vec!["x".into()],
+        target_name: "y".into(),
+        x: run.xs.clone(),
+        y: run.ys.clone(),
+    };
+    let line_mse = least_squares(&line_data)?.mse(&line_data);
+    let truth: Vec<f64> = run.xs.iter().map(|&x| target_curve(x)).collect();
+    Ok(MlpReport {
+        config: *cfg,
+        mlp_mse: *run.losses.last().unwrap_or(&f64::NAN),
+        line_mse,
+        noise_floor: crate::mse::mse(&run.ys, &truth),
+        run,
+    })
+}
+
+impl MlpReport {
+    /// The run behind the report (data, loss curve, fitted curve).
+    pub fn run(&self) -> &MlpRun {
+        &self.run
+    }
+
+    /// The fitted curve over the data.
+    pub fn fit_chart(&self) -> Chart {
+        let r = &self.run;
+        Chart::new("A 1-32-32-1 tanh MLP fits sin(3x)", "x", "y")
+            .with(Series::points(
+                "noisy samples",
+                r.xs.iter().copied().zip(r.ys.iter().copied()).collect(),
+            ))
+            .with(Series::line(
+                "MLP",
+                r.grid.iter().copied().zip(r.fitted.iter().copied()).collect(),
+            ))
+            .with(Series::line(
+                "sin(3x)",
+                r.grid.iter().map(|&x| (x, target_curve(x))).collect(),
+            ))
+    }
+
+    /// The training loss by step.
+    pub fn loss_chart(&self) -> Chart {
+        Chart::new("MLP training loss (Adam, full batch)", "step", "MSE (log scale)")
+            .log_y()
+            .with(Series::curve("MLP", &self.run.losses))
+            .with(Series::line(
+                "noise floor σ²",
+                vec![(0.0, self.noise_floor), (self.run.losses.len() as f64, self.noise_floor)],
+            ))
+    }
+
+    /// The result table as Markdown.
+    pub fn summary(&self) -> String {
+        let mut t = Table::new(&["model", "training MSE"]);
+        t.row(vec!["best straight line (closed form)".into(), sig(self.line_mse, 4)]);
+        t.row(vec![
+            format!("MLP after {} Adam steps", self.config.steps),
+            sig(self.mlp_mse, 4),
+        ]);
+        t.row(vec!["the true curve sin(3x) (noise floor)".into(), sig(self.noise_floor, 4)]);
+        t.to_markdown()
+    }
+
+    /// Writes `mlp.json`, `mlp.md`, `mlp-fit.svg` and `mlp-loss.svg` into `out`.
+    pub fn write(&self, out: &mut OutputDir) -> Result<()> {
+        out.json("mlp.json", self)?;
+        out.text("mlp.md", &self.summary())?;
+        out.svg("mlp-fit.svg", &self.fit_chart())?;
+        out.svg("mlp-loss.svg", &self.loss_chart())
+    }
+}

@@ -1,0 +1,32 @@
+//! Chapter 5 — gradient descent, on a real data set.
+//!
+//! The pieces, in the order the chapter builds them:
+//! - [`linear`](self::LinearModel): the model ŷ = w·x + b and its hand-derived gradient;
+//! - [`least_squares`]: the closed-form minimum, the target to reach;
+//! - [`gradient_descent`]: the update rule θ ← θ − η∇L and what η does;
+//! - [`autodiff_gradient`]: the same gradient from dfdx's `backward()`;
+//! - [`train_with`]: SGD, momentum and Adam from `dfdx::optim`;
+//! - [`fit_mlp`]: a small neural network fitting a curve no line can.
+
+mod autodiff;
+mod closed_form;
+mod experiment;
+mod gradient_descent;
+mod linear;
+mod mlp;
+mod optimisers;
+
+pub use autodiff::{
+    DataTensors, WINE_FEATURES, autodiff_gradient, from_layer, to_layer, to_tensors,
+};
+pub use closed_form::least_squares;
+pub use experiment::{
+    MlpReport, RegressionConfig, RegressionReport, SweepRow, run_mlp, run_regression,
+};
+pub use gradient_descent::{
+    GdConfig, GdRun, gradient_descent, gradient_descent_run, gradient_descent_step,
+    learning_rate_sweep, stable_lr_limit,
+};
+pub use linear::{Gradient, LinearModel, finite_difference_gradient, gradient};
+pub use mlp::{Mlp, MlpConfig, MlpRun, fit_mlp, sine_data, target_curve};
+pub use optimisers::{OptimiserConfig, OptimiserKind, OptimiserRun, train_linear, train_with};
