@@ -186,8 +186,12 @@ impl Chart {
                     .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, color.mix(0.6).filled())))
                     .map_err(|e| err(&e))?,
             };
-            anno.label(s.name.clone()).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+            let style = s.style;
+            anno.label(s.name.clone()).legend(move |(x, y)| match style {
+                Style::Line => {
+                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)).into_dyn()
+                }
+                Style::Points => Circle::new((x + 8, y), 3, color.filled()).into_dyn(),
             });
         }
         chart

@@ -53,7 +53,7 @@ struct RegressionArgs {
     #[arg(long, default_value = "quality")]
     target: String,
     /// Learning rate of the main gradient-descent run.
-    #[arg(long, default_value_t = GdConfig::default().lr, value_parser = positive_f64)]
+    #[arg(long, default_value_t = GdConfig::default().lr, value_parser = positive_f64, allow_negative_numbers = true)]
     lr: f64,
     /// Epochs (full passes) of the main gradient-descent run.
     #[arg(long, default_value_t = GdConfig::default().epochs, value_parser = at_least_one)]
@@ -63,7 +63,7 @@ struct RegressionArgs {
 #[derive(Debug, Args)]
 struct MlpArgs {
     /// Adam's learning rate.
-    #[arg(long, default_value_t = MlpConfig::default().lr, value_parser = positive_f64)]
+    #[arg(long, default_value_t = MlpConfig::default().lr, value_parser = positive_f64, allow_negative_numbers = true)]
     lr: f64,
     /// Training steps.
     #[arg(long, default_value_t = MlpConfig::default().steps, value_parser = at_least_one)]
