@@ -34,3 +34,9 @@ pub mod tensors;
 pub mod train;
 
 pub use error::{AigcError, Result};
+
+/// The dfdx version this crate is built on, re-exported so notebooks and readers' code
+/// use exactly the same types (`use aigc::dfdx::prelude::*;`).
+pub use dfdx;
+/// The plotting library behind [`plot`], re-exported for the same reason.
+pub use plotters;
