@@ -21,9 +21,17 @@ use dfdx::prelude::*;
 /// If the slices have different lengths or are empty: that is a bug in the caller,
 /// not bad data.
 pub fn mse(y: &[f64], y_hat: &[f64]) -> f64 {
-    assert_eq!(y.len(), y_hat.len(), "targets and predictions differ in length");
+    assert_eq!(
+        y.len(),
+        y_hat.len(),
+        "targets and predictions differ in length"
+    );
     assert!(!y.is_empty(), "the MSE of no examples is undefined");
-    let sum: f64 = y.iter().zip(y_hat).map(|(y, y_hat)| (y - y_hat).powi(2)).sum();
+    let sum: f64 = y
+        .iter()
+        .zip(y_hat)
+        .map(|(y, y_hat)| (y - y_hat).powi(2))
+        .sum();
     sum / y.len() as f64
 }
 // ANCHOR_END: mse_plain
@@ -54,7 +62,10 @@ pub fn mse_dfdx<D: Device<f32>>(dev: &D, y: &[f32], y_hat: &[f32]) -> f32 {
 /// ```
 pub fn mse_gradient(y: &[f64], y_hat: &[f64]) -> Vec<f64> {
     let n = y.len() as f64;
-    y.iter().zip(y_hat).map(|(y, y_hat)| 2.0 / n * (y_hat - y)).collect()
+    y.iter()
+        .zip(y_hat)
+        .map(|(y, y_hat)| 2.0 / n * (y_hat - y))
+        .collect()
 }
 // ANCHOR_END: mse_gradient
 
@@ -76,7 +87,11 @@ pub fn gaussian_nll(y: &[f64], y_hat: &[f64], sigma: f64) -> f64 {
     let log_density = |y: f64, mean: f64| {
         -0.5 * (2.0 * std::f64::consts::PI * var).ln() - (y - mean).powi(2) / (2.0 * var)
     };
-    -y.iter().zip(y_hat).map(|(&y, &m)| log_density(y, m)).sum::<f64>() / y.len() as f64
+    -y.iter()
+        .zip(y_hat)
+        .map(|(&y, &m)| log_density(y, m))
+        .sum::<f64>()
+        / y.len() as f64
 }
 // ANCHOR_END: gaussian_nll
 
@@ -102,7 +117,11 @@ pub fn toy_slope(w: f64) -> f64 {
 
 /// The w that minimises [`toy_loss`]: dL/dw = 0 gives w* = Σ xy / Σ x².
 pub fn toy_best_w() -> f64 {
-    let xy: f64 = STUDY_HOURS.iter().zip(EXAM_SCORES).map(|(x, y)| x * y).sum();
+    let xy: f64 = STUDY_HOURS
+        .iter()
+        .zip(EXAM_SCORES)
+        .map(|(x, y)| x * y)
+        .sum();
     let xx: f64 = STUDY_HOURS.iter().map(|x| x * x).sum();
     xy / xx
 }
@@ -154,8 +173,9 @@ impl MseReport {
     pub fn loss_chart(&self) -> crate::plot::Chart {
         use crate::plot::{Chart, Series};
         let ws: Vec<f64> = (0..=100).map(|i| i as f64 * 0.03).collect();
-        let mut chart = Chart::new("MSE of ŷ = w·x on the study-hours data", "w", "MSE")
-            .with(Series::line("L(w)", ws.iter().map(|&w| (w, toy_loss(w))).collect()));
+        let mut chart = Chart::new("MSE of ŷ = w·x on the study-hours data", "w", "MSE").with(
+            Series::line("L(w)", ws.iter().map(|&w| (w, toy_loss(w))).collect()),
+        );
         for w0 in [0.75, 2.25] {
             let (l0, s0) = (toy_loss(w0), toy_slope(w0));
             let tangent = [w0 - 0.4, w0 + 0.4].map(|w| (w, l0 + s0 * (w - w0)));
@@ -164,7 +184,10 @@ impl MseReport {
                 tangent.to_vec(),
             ));
         }
-        chart.with(Series::points("minimum w*", vec![(self.best_w, self.best_loss)]))
+        chart.with(Series::points(
+            "minimum w*",
+            vec![(self.best_w, self.best_loss)],
+        ))
     }
 
     /// The activation functions of the chapter.
@@ -174,7 +197,10 @@ impl MseReport {
         let zs: Vec<f64> = (0..=120).map(|i| -3.0 + i as f64 * 0.05).collect();
         let mut chart = Chart::new("Activation functions σ(z)", "z", "σ(z)");
         for a in Activation::ALL {
-            chart.series.push(Series::line(a.name(), zs.iter().map(|&z| (z, a.apply(z))).collect()));
+            chart.series.push(Series::line(
+                a.name(),
+                zs.iter().map(|&z| (z, a.apply(z))).collect(),
+            ));
         }
         chart
     }
@@ -187,9 +213,19 @@ impl MseReport {
             let y_hat: Vec<f64> = STUDY_HOURS.iter().map(|x| w * x).collect();
             gaussian_nll(&EXAM_SCORES, &y_hat, 1.0)
         };
-        Chart::new("MSE and Gaussian NLL (σ = 1) share their minimum", "w", "loss")
-            .with(Series::line("MSE", ws.iter().map(|&w| (w, toy_loss(w))).collect()))
-            .with(Series::line("NLL", ws.iter().map(|&w| (w, nll(w))).collect()))
+        Chart::new(
+            "MSE and Gaussian NLL (σ = 1) share their minimum",
+            "w",
+            "loss",
+        )
+        .with(Series::line(
+            "MSE",
+            ws.iter().map(|&w| (w, toy_loss(w))).collect(),
+        ))
+        .with(Series::line(
+            "NLL",
+            ws.iter().map(|&w| (w, nll(w))).collect(),
+        ))
     }
 
     /// The result table as Markdown.

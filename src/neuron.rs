@@ -90,7 +90,7 @@ impl Neuron {
 /// use dfdx::prelude::*;
 /// let dev = Cpu::default();
 /// let a = aigc::neuron::sigmoid_neuron_dfdx(&dev, [0.5, -1.0, 2.0], 0.1, [1.0, 2.0, 0.5]);
-/// assert!((a - 0.6457).abs() < 1e-4);
+/// assert!((a - 0.4013).abs() < 1e-4); // σ(0.5 − 2 + 1 + 0.1) = σ(−0.4)
 /// ```
 pub fn sigmoid_neuron_dfdx<D: Device<f32>>(dev: &D, w: [f32; 3], b: f32, x: [f32; 3]) -> f32 {
     let w: Tensor<Rank1<3>, f32, D> = dev.tensor(w);

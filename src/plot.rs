@@ -44,7 +44,10 @@ impl Series {
 
     /// A line through `ys` at x = 0, 1, 2, … (a loss curve by step).
     pub fn curve(name: impl Into<String>, ys: &[f64]) -> Self {
-        Series::line(name, ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect())
+        Series::line(
+            name,
+            ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect(),
+        )
     }
 
     /// Dots at `points`.
@@ -183,16 +186,21 @@ impl Chart {
                     .draw_series(LineSeries::new(pts, color.stroke_width(2)))
                     .map_err(|e| err(&e))?,
                 Style::Points => chart
-                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, color.mix(0.6).filled())))
+                    .draw_series(
+                        pts.into_iter()
+                            .map(|p| Circle::new(p, 2, color.mix(0.6).filled())),
+                    )
                     .map_err(|e| err(&e))?,
             };
             let style = s.style;
-            anno.label(s.name.clone()).legend(move |(x, y)| match style {
-                Style::Line => {
-                    PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)).into_dyn()
-                }
-                Style::Points => Circle::new((x + 8, y), 3, color.filled()).into_dyn(),
-            });
+            anno.label(s.name.clone())
+                .legend(move |(x, y)| match style {
+                    Style::Line => {
+                        PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
+                            .into_dyn()
+                    }
+                    Style::Points => Circle::new((x + 8, y), 3, color.filled()).into_dyn(),
+                });
         }
         chart
             .configure_series_labels()

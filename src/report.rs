@@ -23,7 +23,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = dir {
         std::fs::create_dir_all(dir).map_err(|e| AigcError::io(dir, e))?;
     }
-    let name = path.file_name().map_or("out".into(), |n| n.to_string_lossy());
+    let name = path
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy());
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut file = std::fs::File::create(&tmp).map_err(|e| AigcError::io(&tmp, e))?;
     file.write_all(bytes)
@@ -136,6 +138,10 @@ pub fn sig(x: f64, digits: usize) -> String {
     }
     let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
     let factor = 10f64.powi(magnitude - digits as i32 + 1);
-    let rounded = if decimals == 0 { (x / factor).round() * factor } else { x };
+    let rounded = if decimals == 0 {
+        (x / factor).round() * factor
+    } else {
+        x
+    };
     format!("{rounded:.decimals$}")
 }

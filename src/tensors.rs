@@ -19,7 +19,11 @@ pub fn create_tensors<D: Device<f32>>(dev: &D) -> Vec<String> {
     vec![
         format!("a = {:?}, shape {:?}", a.as_vec(), a.shape().concrete()),
         format!("b = {:?}, shape {:?}", b.as_vec(), b.shape().concrete()),
-        format!("c has shape {:?} and {} elements", c.shape().concrete(), c.shape().num_elements()),
+        format!(
+            "c has shape {:?} and {} elements",
+            c.shape().concrete(),
+            c.shape().num_elements()
+        ),
         format!("d has shape {:?}", d.shape().concrete()),
     ]
 }
@@ -34,7 +38,10 @@ pub fn tensor_ops<D: Device<f32>>(dev: &D) -> (Vec<f32>, Vec<f32>, f32) {
     let shifted = x.clone() + row.broadcast::<Rank2<2, 3>, _>();
     let w: Tensor<Rank1<3>, f32, D> = dev.tensor([1.0, 0.0, -1.0]);
     // (2, 3) × (3,) is not a matrix product; make w a (3, 1) column first.
-    let xw = x.clone().matmul(w.reshape::<Rank2<3, 1>>()).reshape::<Rank1<2>>();
+    let xw = x
+        .clone()
+        .matmul(w.reshape::<Rank2<3, 1>>())
+        .reshape::<Rank1<2>>();
     let total = x.sum::<Rank0, _>(); // reduce every axis
     // `as_vec` copies the values back from the device, row by row.
     (shifted.as_vec(), xw.as_vec(), total.as_vec()[0])

@@ -24,7 +24,8 @@ fn stderr(o: &Output) -> String {
 fn assert_files(dir: &Path, names: &[&str]) {
     for name in names {
         let path = dir.join(name);
-        let meta = std::fs::metadata(&path).unwrap_or_else(|_| panic!("{} missing", path.display()));
+        let meta =
+            std::fs::metadata(&path).unwrap_or_else(|_| panic!("{} missing", path.display()));
         assert!(meta.len() > 100, "{} is suspiciously small", path.display());
     }
 }
@@ -35,7 +36,12 @@ fn tour_with_no_arguments_runs_every_chapter_and_writes_every_file() {
     let o = aigc(tmp.path(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    for heading in ["Chapter 3", "Chapter 4", "Chapter 5: gradient descent", "Chapter 5: an MLP"] {
+    for heading in [
+        "Chapter 3",
+        "Chapter 4",
+        "Chapter 5: gradient descent",
+        "Chapter 5: an MLP",
+    ] {
         assert!(text.contains(heading), "missing {heading} in:\n{text}");
     }
     assert!(text.contains("Tour finished"));
@@ -43,13 +49,28 @@ fn tour_with_no_arguments_runs_every_chapter_and_writes_every_file() {
     assert_files(&tmp.path().join("tensors"), &["tensors.json", "tensors.md"]);
     assert_files(
         &tmp.path().join("mse"),
-        &["mse.json", "mse.md", "mse-curve.svg", "activations.svg", "mse-vs-nll.svg"],
+        &[
+            "mse.json",
+            "mse.md",
+            "mse-curve.svg",
+            "activations.svg",
+            "mse-vs-nll.svg",
+        ],
     );
     assert_files(
         &tmp.path().join("regression"),
-        &["regression.json", "regression.md", "gd-loss.svg", "lr-sweep.svg", "optimisers.svg"],
+        &[
+            "regression.json",
+            "regression.md",
+            "gd-loss.svg",
+            "lr-sweep.svg",
+            "optimisers.svg",
+        ],
     );
-    assert_files(&tmp.path().join("mlp"), &["mlp.json", "mlp.md", "mlp-fit.svg", "mlp-loss.svg"]);
+    assert_files(
+        &tmp.path().join("mlp"),
+        &["mlp.json", "mlp.md", "mlp-fit.svg", "mlp-loss.svg"],
+    );
     // No temporary files are left behind by the atomic writes.
     for sub in ["tensors", "mse", "regression", "mlp"] {
         for entry in std::fs::read_dir(tmp.path().join(sub)).unwrap() {
@@ -67,7 +88,10 @@ fn regression_prints_the_table_and_says_where_the_files_went() {
     let text = stdout(&o);
     assert!(text.contains("| closed-form MSE | 0.41677 |"), "{text}");
     assert!(text.contains("diverged at epoch"), "{text}");
-    assert!(text.contains(&format!("to {}", tmp.path().join("regression").display())), "{text}");
+    assert!(
+        text.contains(&format!("to {}", tmp.path().join("regression").display())),
+        "{text}"
+    );
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(tmp.path().join("regression/regression.json")).unwrap(),
     )
@@ -81,7 +105,10 @@ fn each_subcommand_runs_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let o = aigc(tmp.path(), &[cmd]);
         assert!(o.status.success(), "{cmd}: {}", stderr(&o));
-        assert!(tmp.path().join(cmd).join(format!("{cmd}.json")).is_file(), "{cmd}");
+        assert!(
+            tmp.path().join(cmd).join(format!("{cmd}.json")).is_file(),
+            "{cmd}"
+        );
     }
 }
 
@@ -89,10 +116,22 @@ fn each_subcommand_runs_alone() {
 fn invalid_learning_rate_and_epochs_are_rejected_by_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
     for (args, expected) in [
-        (vec!["regression", "--lr", "0"], "must be a positive number, got 0"),
-        (vec!["regression", "--lr", "-1"], "must be a positive number, got -1"),
-        (vec!["regression", "--lr", "fast"], "\"fast\" is not a number"),
-        (vec!["regression", "--epochs", "0"], "must be at least 1, got 0"),
+        (
+            vec!["regression", "--lr", "0"],
+            "must be a positive number, got 0",
+        ),
+        (
+            vec!["regression", "--lr", "-1"],
+            "must be a positive number, got -1",
+        ),
+        (
+            vec!["regression", "--lr", "fast"],
+            "\"fast\" is not a number",
+        ),
+        (
+            vec!["regression", "--epochs", "0"],
+            "must be at least 1, got 0",
+        ),
         (vec!["mlp", "--steps", "0"], "must be at least 1, got 0"),
     ] {
         let o = aigc(tmp.path(), &args);
@@ -112,7 +151,10 @@ fn diverging_learning_rate_stops_with_a_message_naming_it() {
     assert!(err.contains("with learning rate 3."), "{err}");
     assert!(err.contains("try --lr"), "{err}");
     assert!(!stdout(&o).contains("NaN"), "no NaN table printed");
-    assert!(!tmp.path().join("regression/regression.json").exists(), "no results written");
+    assert!(
+        !tmp.path().join("regression/regression.json").exists(),
+        "no results written"
+    );
 }
 
 #[test]
@@ -122,12 +164,19 @@ fn malformed_csv_reports_file_line_and_column() {
     std::fs::write(&csv, "a,b,quality\n1,2,5\n3,oops,6\n").unwrap();
     let o = aigc(tmp.path(), &["regression", "--data", csv.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let expected = format!("error: {}:3:2: cell \"oops\" in column \"b\" is not a number", csv.display());
+    let expected = format!(
+        "error: {}:3:2: cell \"oops\" in column \"b\" is not a number",
+        csv.display()
+    );
     assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
 
     std::fs::write(&csv, "a,b,quality\n1,2,5\n3,6\n").unwrap();
     let o = aigc(tmp.path(), &["regression", "--data", csv.to_str().unwrap()]);
-    assert!(stderr(&o).contains("bad.csv:3: row has 2 cells but the header has 3"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.csv:3: row has 2 cells but the header has 3"),
+        "{}",
+        stderr(&o)
+    );
 
     std::fs::write(&csv, "").unwrap();
     let o = aigc(tmp.path(), &["regression", "--data", csv.to_str().unwrap()]);
@@ -144,7 +193,16 @@ fn another_csv_with_another_width_still_runs_the_hand_written_parts() {
     let csv = tmp.path().join("line.csv");
     let rows: String = (0..50).map(|i| format!("{i},{}\n", 2 * i + 1)).collect();
     std::fs::write(&csv, format!("x,y\n{rows}")).unwrap();
-    let o = aigc(tmp.path(), &["regression", "--data", csv.to_str().unwrap(), "--target", "y"]);
+    let o = aigc(
+        tmp.path(),
+        &[
+            "regression",
+            "--data",
+            csv.to_str().unwrap(),
+            "--target",
+            "y",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("50 × 1"), "{}", stdout(&o));
 }
@@ -157,7 +215,11 @@ fn asking_for_cuda_in_a_cpu_build_explains_how_to_rebuild() {
     let tmp = tempfile::tempdir().unwrap();
     let o = aigc(tmp.path(), &["--device", "cuda", "tensors"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("cargo build --release --features cuda"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cargo build --release --features cuda"),
+        "{}",
+        stderr(&o)
+    );
     // `auto` falls back to the CPU.
     let o = aigc(tmp.path(), &["--device", "auto", "tensors"]);
     assert!(o.status.success(), "{}", stderr(&o));

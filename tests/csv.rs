@@ -18,21 +18,35 @@ fn bundled_wine_data_has_the_documented_shape() {
     assert_eq!(wine.row(0)[0], 7.4);
     assert_eq!(wine.row(0)[10], 9.4);
     assert_eq!(wine.y[0], 5.0);
-    let (lo, hi) = wine.y.iter().fold((f64::MAX, f64::MIN), |(a, b), &y| (a.min(y), b.max(y)));
+    let (lo, hi) = wine
+        .y
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &y| (a.min(y), b.max(y)));
     assert_eq!((lo, hi), (3.0, 8.0));
 }
 
 #[test]
 fn reading_from_a_path_matches_the_embedded_copy() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/winequality-red.csv");
-    let from_file = Table::from_path(path).unwrap().split_target("quality").unwrap();
+    let from_file = Table::from_path(path)
+        .unwrap()
+        .split_target("quality")
+        .unwrap();
     assert_eq!(from_file.x, wine_quality().unwrap().x);
 }
 
 #[test]
 fn ragged_row_names_file_and_line() {
     let err = parse("a,b,y\n1,2,3\n4,5\n").unwrap_err();
-    assert!(matches!(err, AigcError::RaggedRow { line: 3, expected: 3, found: 2, .. }));
+    assert!(matches!(
+        err,
+        AigcError::RaggedRow {
+            line: 3,
+            expected: 3,
+            found: 2,
+            ..
+        }
+    ));
     assert_eq!(
         err.to_string(),
         "bad.csv:3: row has 2 cells but the header has 3 (a missing or extra comma?)"
@@ -50,8 +64,14 @@ fn non_numeric_cell_names_line_column_and_value() {
 
 #[test]
 fn infinite_and_nan_cells_are_rejected_too() {
-    assert!(matches!(parse("a,y\nNaN,1\n"), Err(AigcError::NotANumber { column: 1, .. })));
-    assert!(matches!(parse("a,y\n1,inf\n"), Err(AigcError::NotANumber { column: 2, .. })));
+    assert!(matches!(
+        parse("a,y\nNaN,1\n"),
+        Err(AigcError::NotANumber { column: 1, .. })
+    ));
+    assert!(matches!(
+        parse("a,y\n1,inf\n"),
+        Err(AigcError::NotANumber { column: 2, .. })
+    ));
 }
 
 #[test]
@@ -99,7 +119,14 @@ fn standardised_features_have_mean_zero_and_unit_variance() {
         let col: Vec<f64> = (0..data.len()).map(|i| data.row(i)[j]).collect();
         let mean = col.iter().sum::<f64>() / n;
         let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-        assert!(mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12, "column {j}");
+        assert!(
+            mean.abs() < 1e-12 && (var - 1.0).abs() < 1e-12,
+            "column {j}"
+        );
     }
-    assert_eq!(data.y, wine_quality().unwrap().y, "the target is not rescaled");
+    assert_eq!(
+        data.y,
+        wine_quality().unwrap().y,
+        "the target is not rescaled"
+    );
 }

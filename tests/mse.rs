@@ -44,7 +44,11 @@ fn mse_gradient_matches_finite_differences() {
         plus[i] += h;
         minus[i] -= h;
         let numeric = (mse(&y, &plus) - mse(&y, &minus)) / (2.0 * h);
-        assert!((grad[i] - numeric).abs() < 1e-6, "component {i}: {} vs {numeric}", grad[i]);
+        assert!(
+            (grad[i] - numeric).abs() < 1e-6,
+            "component {i}: {} vs {numeric}",
+            grad[i]
+        );
     }
 }
 

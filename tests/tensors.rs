@@ -38,6 +38,10 @@ fn neuron_gradients_match_the_chain_rule() {
 fn created_tensors_report_their_shapes() {
     let lines = create_tensors(&Cpu::default());
     assert_eq!(lines[0], "a = [1.0, 2.0, 3.0], shape [3]");
-    assert!(lines[2].contains("shape [2, 3] and 6 elements"), "{}", lines[2]);
+    assert!(
+        lines[2].contains("shape [2, 3] and 6 elements"),
+        "{}",
+        lines[2]
+    );
     assert_eq!(lines[3], "d has shape [4, 3]");
 }

@@ -210,7 +210,10 @@ impl Dataset {
         Dataset {
             feature_names: self.feature_names.clone(),
             target_name: self.target_name.clone(),
-            x: rows.iter().flat_map(|&i| self.row(i).iter().copied()).collect(),
+            x: rows
+                .iter()
+                .flat_map(|&i| self.row(i).iter().copied())
+                .collect(),
             y: rows.iter().map(|&i| self.y[i]).collect(),
         }
     }

@@ -78,7 +78,12 @@ pub fn autodiff_gradient<const F: usize, D: Device<f32>>(
     let loss = mse_loss(y_hat, y); // (1/n) Σ (ŷ − y)²
     grads = loss.backward(); // walk the tape backwards: ∂loss/∂every parameter
     Ok(Gradient {
-        w: grads.get(&layer.weight).as_vec().iter().map(|&g| g as f64).collect(),
+        w: grads
+            .get(&layer.weight)
+            .as_vec()
+            .iter()
+            .map(|&g| g as f64)
+            .collect(),
         b: grads.get(&layer.bias).as_vec()[0] as f64,
     })
 }

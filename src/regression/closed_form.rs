@@ -58,10 +58,12 @@ fn solve(mut m: Vec<Vec<f64>>, mut v: Vec<f64>) -> Option<Vec<f64>> {
         }
         m.swap(col, pivot);
         v.swap(col, pivot);
+        let pivot_row = m[col].clone();
         for row in col + 1..k {
-            let f = m[row][col] / m[col][col];
-            for c in col..k {
-                m[row][c] -= f * m[col][c];
+            // Subtract the multiple of the pivot row that zeroes this row's entry in `col`.
+            let f = m[row][col] / pivot_row[col];
+            for (x, p) in m[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
             v[row] -= f * v[col];
         }

@@ -112,7 +112,10 @@ pub fn run_regression<D: Device<f32>>(
     let charts = vec![
         ("gd-loss.svg", gd_chart(&gd, closed_form_mse)),
         ("lr-sweep.svg", sweep_chart(&sweep, cfg.sweep_epochs)),
-        ("optimisers.svg", optimiser_chart(&optimiser_runs, closed_form_mse)),
+        (
+            "optimisers.svg",
+            optimiser_chart(&optimiser_runs, closed_form_mse),
+        ),
     ];
     Ok(RegressionReport {
         rows: data.len(),
@@ -129,7 +132,10 @@ pub fn run_regression<D: Device<f32>>(
             .iter()
             .map(|r| SweepRow {
                 lr: r.lr,
-                final_mse: r.diverged_at.is_none().then(|| *r.losses.last().unwrap_or(&f64::NAN)),
+                final_mse: r
+                    .diverged_at
+                    .is_none()
+                    .then(|| *r.losses.last().unwrap_or(&f64::NAN)),
                 diverged_at: r.diverged_at,
             })
             .collect(),
@@ -153,13 +159,20 @@ fn max_difference(a: &Gradient, b: &Gradient) -> f64 {
 
 fn gd_chart(gd: &GdRun, closed_form_mse: f64) -> Chart {
     let n = gd.losses.len() as f64;
-    Chart::new("Gradient descent on red-wine quality", "epoch", "MSE (log scale)")
-        .log_y()
-        .with(Series::curve(format!("gradient descent, η = {}", gd.lr), &gd.losses))
-        .with(Series::line(
-            "closed-form least squares",
-            vec![(0.0, closed_form_mse), (n - 1.0, closed_form_mse)],
-        ))
+    Chart::new(
+        "Gradient descent on red-wine quality",
+        "epoch",
+        "MSE (log scale)",
+    )
+    .log_y()
+    .with(Series::curve(
+        format!("gradient descent, η = {}", gd.lr),
+        &gd.losses,
+    ))
+    .with(Series::line(
+        "closed-form least squares",
+        vec![(0.0, closed_form_mse), (n - 1.0, closed_form_mse)],
+    ))
 }
 
 fn sweep_chart(sweep: &[GdRun], epochs: usize) -> Chart {
@@ -180,9 +193,12 @@ fn sweep_chart(sweep: &[GdRun], epochs: usize) -> Chart {
 }
 
 fn optimiser_chart(runs: &[OptimiserRun], closed_form_mse: f64) -> Chart {
-    let mut chart =
-        Chart::new("Optimisers on the same data (mini-batches of 32)", "epoch", "MSE (log scale)")
-            .log_y();
+    let mut chart = Chart::new(
+        "Optimisers on the same data (mini-batches of 32)",
+        "epoch",
+        "MSE (log scale)",
+    )
+    .log_y();
     for r in runs {
         let name = format!("{}, η = {}", r.config.kind.name(), r.config.lr);
         chart.series.push(Series::curve(name, &r.losses));
@@ -197,15 +213,30 @@ fn optimiser_chart(runs: &[OptimiserRun], closed_form_mse: f64) -> Chart {
 impl RegressionReport {
     /// The result tables as Markdown (printed by the CLI, included by the book).
     pub fn summary(&self) -> String {
+        let tables: Vec<String> = self.sections().into_iter().map(|(_, t)| t).collect();
+        tables.join("\n")
+    }
+
+    /// The three tables, named `gd`, `sweep` and `optimisers`.
+    pub fn sections(&self) -> Vec<(&'static str, String)> {
         let mut t = Table::new(&["quantity", "value"]);
         let mut add = |k: &str, v: String| t.row(vec![k.to_string(), v]);
-        add("rows × features", format!("{} × {}", self.rows, self.features));
+        add(
+            "rows × features",
+            format!("{} × {}", self.rows, self.features),
+        );
         add("closed-form MSE", sig(self.closed_form_mse, 5));
         add(
-            &format!("gradient descent MSE (η = {}, {} epochs)", self.gd_lr, self.gd_epochs),
+            &format!(
+                "gradient descent MSE (η = {}, {} epochs)",
+                self.gd_lr, self.gd_epochs
+            ),
             sig(self.gd_mse, 5),
         );
-        add("gap to closed form", format!("{}%", sig(self.gd_gap_percent, 2)));
+        add(
+            "gap to closed form",
+            format!("{}%", sig(self.gd_gap_percent, 2)),
+        );
         add("largest stable η = 1/λ_max", sig(self.stable_lr_limit, 4));
         if let Some(d) = self.max_autodiff_difference {
             add("largest gap, hand vs autodiff gradient", sig(d, 2));
@@ -215,7 +246,7 @@ impl RegressionReport {
             sig(self.max_finite_difference, 2),
         );
 
-        let mut s = Table::new(&["learning rate η", "MSE after sweep", "outcome"]);
+        let mut s = Table::new(&["learning rate η", "MSE after the sweep", "outcome"]);
         for r in &self.sweep {
             let (mse, outcome) = match (r.final_mse, r.diverged_at) {
                 (Some(m), _) => (sig(m, 4), "converging".to_string()),
@@ -224,11 +255,26 @@ impl RegressionReport {
             };
             s.row(vec![r.lr.to_string(), mse, outcome]);
         }
-        let mut o = Table::new(&["optimiser", "η", "MSE after 20 epochs"]);
+        let mut o = Table::new(&["optimiser", "η", "MSE after the last epoch"]);
         for (name, lr, mse) in &self.optimisers {
             o.row(vec![name.clone(), lr.to_string(), sig(*mse, 4)]);
         }
-        format!("{}\n{}\n{}", t.to_markdown(), s.to_markdown(), o.to_markdown())
+        vec![
+            ("gd", t.to_markdown()),
+            ("sweep", s.to_markdown()),
+            ("optimisers", o.to_markdown()),
+        ]
+    }
+
+    /// The tables with `ANCHOR` comments around each, so a book page can include one.
+    pub fn anchored_summary(&self) -> String {
+        self.sections()
+            .into_iter()
+            .map(|(name, table)| {
+                format!("<!-- ANCHOR: {name} -->\n{table}<!-- ANCHOR_END: {name} -->\n")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The report's figures, by file name.
@@ -239,7 +285,7 @@ impl RegressionReport {
     /// Writes `regression.json`, `regression.md` and the figures into `out`.
     pub fn write(&self, out: &mut OutputDir) -> Result<()> {
         out.json("regression.json", self)?;
-        out.text("regression.md", &self.summary())?;
+        out.text("regression.md", &self.anchored_summary())?;
         for (name, chart) in &self.charts {
             out.svg(name, chart)?;
         }
@@ -263,7 +309,10 @@ pub struct MlpReport {
 }
 
 /// Fits the MLP and the best straight line to the same noisy sine.
-pub fn run_mlp<D: Device<f32> + dfdx::nn::DeviceBuildExt>(dev: &D, cfg: &MlpConfig) -> Result<MlpReport> {
+pub fn run_mlp<D: Device<f32> + dfdx::nn::DeviceBuildExt>(
+    dev: &D,
+    cfg: &MlpConfig,
+) -> Result<MlpReport> {
     let run = fit_mlp(dev, cfg)?;
     let line_data = Dataset {
         feature_names: vec!["x".into()],
@@ -298,7 +347,11 @@ impl MlpReport {
             ))
             .with(Series::line(
                 "MLP",
-                r.grid.iter().copied().zip(r.fitted.iter().copied()).collect(),
+                r.grid
+                    .iter()
+                    .copied()
+                    .zip(r.fitted.iter().copied())
+                    .collect(),
             ))
             .with(Series::line(
                 "sin(3x)",
@@ -308,24 +361,37 @@ impl MlpReport {
 
     /// The training loss by step.
     pub fn loss_chart(&self) -> Chart {
-        Chart::new("MLP training loss (Adam, full batch)", "step", "MSE (log scale)")
-            .log_y()
-            .with(Series::curve("MLP", &self.run.losses))
-            .with(Series::line(
-                "noise floor σ²",
-                vec![(0.0, self.noise_floor), (self.run.losses.len() as f64, self.noise_floor)],
-            ))
+        Chart::new(
+            "MLP training loss (Adam, full batch)",
+            "step",
+            "MSE (log scale)",
+        )
+        .log_y()
+        .with(Series::curve("MLP", &self.run.losses))
+        .with(Series::line(
+            "noise floor σ²",
+            vec![
+                (0.0, self.noise_floor),
+                (self.run.losses.len() as f64, self.noise_floor),
+            ],
+        ))
     }
 
     /// The result table as Markdown.
     pub fn summary(&self) -> String {
         let mut t = Table::new(&["model", "training MSE"]);
-        t.row(vec!["best straight line (closed form)".into(), sig(self.line_mse, 4)]);
+        t.row(vec![
+            "best straight line (closed form)".into(),
+            sig(self.line_mse, 4),
+        ]);
         t.row(vec![
             format!("MLP after {} Adam steps", self.config.steps),
             sig(self.mlp_mse, 4),
         ]);
-        t.row(vec!["the true curve sin(3x) (noise floor)".into(), sig(self.noise_floor, 4)]);
+        t.row(vec![
+            "the true curve sin(3x) (noise floor)".into(),
+            sig(self.noise_floor, 4),
+        ]);
         t.to_markdown()
     }
 

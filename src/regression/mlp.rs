@@ -103,7 +103,13 @@ pub fn fit_mlp<D: Device<f32> + DeviceBuildExt>(dev: &D, cfg: &MlpConfig) -> Res
 
     let mut mlp = dev.build_module::<Mlp, f32>();
     let mut grads = mlp.alloc_grads();
-    let mut opt = Adam::new(&mlp, AdamConfig { lr: cfg.lr, ..Default::default() });
+    let mut opt = Adam::new(
+        &mlp,
+        AdamConfig {
+            lr: cfg.lr,
+            ..Default::default()
+        },
+    );
     let mut losses = Vec::with_capacity(cfg.steps + 1);
     let bar = progress_bar(cfg.steps as u64, "mlp");
     for step in 0..=cfg.steps {

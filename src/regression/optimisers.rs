@@ -142,16 +142,36 @@ pub fn train_with<const F: usize, D: Device<f32>>(
     let lr = cfg.lr;
     let (_, losses) = match cfg.kind {
         OptimiserKind::Sgd => {
-            let sgd = Sgd::new(&layer, SgdConfig { lr, momentum: None, weight_decay: None });
+            let sgd = Sgd::new(
+                &layer,
+                SgdConfig {
+                    lr,
+                    momentum: None,
+                    weight_decay: None,
+                },
+            );
             train_linear::<F, D, _>(dev, data, cfg, layer, sgd)?
         }
         OptimiserKind::Momentum => {
             let momentum = Some(Momentum::Classic(0.9));
-            let sgd = Sgd::new(&layer, SgdConfig { lr, momentum, weight_decay: None });
+            let sgd = Sgd::new(
+                &layer,
+                SgdConfig {
+                    lr,
+                    momentum,
+                    weight_decay: None,
+                },
+            );
             train_linear::<F, D, _>(dev, data, cfg, layer, sgd)?
         }
         OptimiserKind::Adam => {
-            let adam = Adam::new(&layer, AdamConfig { lr, ..Default::default() });
+            let adam = Adam::new(
+                &layer,
+                AdamConfig {
+                    lr,
+                    ..Default::default()
+                },
+            );
             train_linear::<F, D, _>(dev, data, cfg, layer, adam)?
         }
     };

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what building the book and running every test needs, each only when missing,
+# at pinned versions. Safe to run again: a second run installs nothing.
+#
+#   mdBook 0.5.4 + mdbook-katex 0.10.0 + mdbook-linkcheck2 0.13.0   (the book)
+#   evcxr_jupyter 0.22.0 (+ its Jupyter kernel `rust`) and nbclient  (the notebooks)
+#   KaTeX 0.16.4's stylesheet and fonts, from the npm registry       (math that renders offline)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+installed() { cargo install --list | grep -q "^$1 v$2:"; }
+for spec in mdbook@0.5.4 mdbook-katex@0.10.0 mdbook-linkcheck2@0.13.0 evcxr_jupyter@0.22.0; do
+  name=${spec%@*} version=${spec#*@}
+  if ! installed "$name" "$version"; then
+    echo "setup: installing $spec (a few minutes, once)"
+    # --locked is required: a fresh resolve of evcxr_jupyter's dependencies does not build.
+    cargo install --locked "$spec"
+  fi
+done
+
+kernel_dir="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/rust"
+if [ ! -f "$kernel_dir/kernel.json" ]; then
+  echo "setup: registering the evcxr Jupyter kernel"
+  evcxr_jupyter --install
+fi
+
+if ! python3 -c 'import nbclient' 2>/dev/null; then
+  echo "setup: installing nbclient"
+  python3 -m pip install --quiet 'nbclient==0.11.0'
+fi
+
+# KaTeX's CSS lives at book/katex/ (mdBook copies it as additional-css) and its fonts at
+# book/src/katex/fonts/ (copied with the book's sources), so the CSS's relative font URLs
+# resolve in the built book. Neither is committed.
+if [ ! -f book/katex/katex.min.css ] || [ ! -f book/src/katex/fonts/KaTeX_Main-Regular.woff2 ]; then
+  echo "setup: fetching KaTeX 0.16.4 stylesheet and fonts"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent katex@0.16.4 >/dev/null && tar xzf katex-0.16.4.tgz)
+  mkdir -p book/katex book/src/katex/fonts
+  cp "$tmp/package/dist/katex.min.css" book/katex/
+  cp "$tmp"/package/dist/fonts/*.woff2 book/src/katex/fonts/
+  rm -rf "$tmp"
+fi
+echo "setup: all tools present"

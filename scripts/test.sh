@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the crate (unit, integration and doc tests), lints, the
+# CUDA code paths (type-checked), the book (includes, links, math) and every notebook
+# (executed with the real evcxr kernel). Installs missing tools first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+start=$(date +%s)
+step() {
+  local name=$1; shift
+  local t0=$(date +%s)
+  echo "::: $name"
+  "$@"
+  echo "::: $name ok ($(( $(date +%s) - t0 )) s)"
+}
+
+step "setup" scripts/setup.sh
+step "format" cargo fmt --all -- --check
+step "clippy" cargo clippy --all-targets --locked -- -D warnings
+step "tests (library, CLI, book rules, doc examples)" cargo test --locked
+step "cuda paths type-check" cargo check --locked --lib --bins --features cuda-check
+step "book" mdbook build book
+step "notebooks" python3 scripts/run-notebooks.py
+echo "all checks passed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,301 @@
+//! The book's own rules, checked on every test run:
+//! - every `{{#include file:anchor}}` points at an existing file and a non-empty anchor
+//!   (mdBook only logs a missing file and silently includes nothing for a missing anchor);
+//! - no Rust listing is pasted: every ```rust block is an include of tested code;
+//! - every image a page shows exists;
+//! - the numbers and tables under `book/src/generated/` are what the code produces today
+//!   (regenerate them with `cargo run --release -- --out book/src/generated`);
+//! - notebooks are committed clean (no outputs) and link back to their chapter.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn markdown_pages() -> Vec<PathBuf> {
+    let mut pages = Vec::new();
+    let mut stack = vec![root().join("book/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md")
+                && !path.starts_with(root().join("book/src/generated"))
+            {
+                pages.push(path);
+            }
+        }
+    }
+    pages.sort();
+    assert!(pages.len() >= 5, "found only {pages:?}");
+    pages
+}
+
+/// `{{#include path}}` / `{{#include path:anchor}}` / `{{#rustdoc_include …}}` in a line.
+fn includes(line: &str) -> Vec<(String, Option<String>)> {
+    let mut found = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("{{#") {
+        let Some(end) = rest[start..].find("}}") else {
+            break;
+        };
+        let inner = &rest[start + 3..start + end];
+        rest = &rest[start + end + 2..];
+        let mut words = inner.split_whitespace();
+        let (Some(kind), Some(target)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if kind != "include" && kind != "rustdoc_include" {
+            continue;
+        }
+        let (file, anchor) = match target.split_once(':') {
+            Some((f, a)) => (f.to_string(), Some(a.to_string())),
+            None => (target.to_string(), None),
+        };
+        found.push((file, anchor));
+    }
+    found
+}
+
+/// `true` when `line` holds `MARKER name` with `name` not followed by more name characters
+/// (so anchor `gd` does not match `ANCHOR: gd_loss`), as mdBook reads anchors.
+fn has_marker(line: &str, marker: &str, name: &str) -> bool {
+    let needle = format!("{marker} {name}");
+    line.match_indices(&needle).any(|(i, _)| {
+        let next = line[i + needle.len()..].chars().next();
+        !next.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    })
+}
+
+fn anchor_body(text: &str, anchor: &str) -> Option<String> {
+    // Line-number ranges such as `:10:20` are not anchors.
+    if anchor.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return Some("range".into());
+    }
+    let mut inside = false;
+    let mut body = String::new();
+    for line in text.lines() {
+        if inside && has_marker(line, "ANCHOR_END:", anchor) {
+            return Some(body);
+        }
+        if inside && !line.contains("ANCHOR") {
+            body += line;
+            body += "\n";
+        }
+        if has_marker(line, "ANCHOR:", anchor) {
+            inside = true;
+        }
+    }
+    None
+}
+
+#[test]
+fn every_include_and_anchor_exists_and_is_not_empty() {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for page in markdown_pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for (file, anchor) in includes(line) {
+                count += 1;
+                let target = page.parent().unwrap().join(&file);
+                let Ok(source) = std::fs::read_to_string(&target) else {
+                    problems.push(format!("{}:{}: missing file {file}", page.display(), n + 1));
+                    continue;
+                };
+                if let Some(a) = anchor {
+                    match anchor_body(&source, &a) {
+                        None => problems.push(format!(
+                            "{}:{}: no anchor {a} in {file}",
+                            page.display(),
+                            n + 1
+                        )),
+                        Some(b) if b.trim().is_empty() => problems.push(format!(
+                            "{}:{}: anchor {a} in {file} is empty",
+                            page.display(),
+                            n + 1
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        count > 10,
+        "expected the chapters to include code, found {count} includes"
+    );
+}
+
+#[test]
+fn rust_listings_are_included_never_pasted() {
+    let mut problems = Vec::new();
+    for page in markdown_pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let mut fence: Option<(usize, bool, bool)> = None; // (start line, is rust, has include)
+        for (n, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            if let Some(info) = t.strip_prefix("```") {
+                match fence.take() {
+                    None => fence = Some((n + 1, info.split(',').next() == Some("rust"), false)),
+                    Some((start, true, false)) => {
+                        problems.push(format!("{}:{start}: pasted Rust listing", page.display()))
+                    }
+                    Some(_) => {}
+                }
+            } else if let Some((_, _, has)) = fence.as_mut() {
+                *has |= line.contains("{{#include") || line.contains("{{#rustdoc_include");
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_image_exists() {
+    let mut problems = Vec::new();
+    for page in markdown_pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("](") {
+            let after = &rest[i + 2..];
+            let end = after.find(')').unwrap_or(after.len());
+            let target = &after[..end];
+            let is_image = rest[..i]
+                .rfind("![")
+                .is_some_and(|j| !rest[j..i].contains(']'));
+            if is_image && !target.starts_with("http") {
+                let path = page
+                    .parent()
+                    .unwrap()
+                    .join(target.split('#').next().unwrap());
+                if !path.is_file() {
+                    problems.push(format!("{}: missing image {target}", page.display()));
+                }
+            }
+            rest = &after[end.min(after.len())..];
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn numbers_close(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    problems: &mut Vec<String>,
+) {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            // Generous enough for another CPU's float rounding, tight enough to catch any
+            // change of behaviour.
+            if (x - y).abs() > 1e-3 * x.abs().max(y.abs()) + 1e-4 {
+                problems.push(format!("{path}: book says {x}, code now gives {y}"));
+            }
+        }
+        (Array(xs), Array(ys)) if xs.len() == ys.len() => {
+            for (i, (x, y)) in xs.iter().zip(ys).enumerate() {
+                numbers_close(&format!("{path}[{i}]"), x, y, problems);
+            }
+        }
+        (Object(xs), Object(ys)) if xs.len() == ys.len() => {
+            for (k, x) in xs {
+                match ys.get(k) {
+                    Some(y) => numbers_close(&format!("{path}.{k}"), x, y, problems),
+                    None => problems.push(format!("{path}.{k}: no longer produced")),
+                }
+            }
+        }
+        _ if a == b => {}
+        _ => problems.push(format!("{path}: book has {a}, code now gives {b}")),
+    }
+}
+
+#[test]
+fn the_books_numbers_are_what_the_code_produces() {
+    let tmp = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_aigc"))
+        .arg("--out")
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let committed = root().join("book/src/generated");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for chapter in ["tensors", "mse", "regression", "mlp"] {
+        let name = format!("{chapter}/{chapter}.json");
+        let read = |dir: &Path| -> serde_json::Value {
+            let text = std::fs::read_to_string(dir.join(&name))
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.join(&name).display()));
+            serde_json::from_str(&text).unwrap()
+        };
+        numbers_close(&name, &read(&committed), &read(tmp.path()), &mut problems);
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    assert!(
+        problems.is_empty(),
+        "the book's generated numbers are stale; run `cargo run --release -- --out book/src/generated`:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn notebooks_are_clean_and_link_back_to_their_chapter() {
+    let dir = root().join("notebooks");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ipynb") {
+            continue;
+        }
+        count += 1;
+        let nb: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
+        assert_eq!(
+            nb["metadata"]["kernelspec"]["name"],
+            "rust",
+            "{}",
+            path.display()
+        );
+        let cells = nb["cells"].as_array().unwrap();
+        for (i, cell) in cells.iter().enumerate() {
+            if let Some(outputs) = cell.get("outputs") {
+                assert!(
+                    outputs.as_array().is_none_or(|o| o.is_empty()),
+                    "{} cell {i} has saved outputs: clear them before committing",
+                    path.display()
+                );
+            }
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let first: String = match &cells[0]["source"] {
+            serde_json::Value::Array(lines) => lines.iter().filter_map(|l| l.as_str()).collect(),
+            other => other.as_str().unwrap_or_default().to_string(),
+        };
+        let chapter = format!("../book/src/{stem}.md");
+        assert!(
+            first.contains(&chapter),
+            "{} must link to {chapter} first",
+            path.display()
+        );
+        assert!(
+            root().join("book/src").join(format!("{stem}.md")).is_file(),
+            "{chapter} missing"
+        );
+        let all = serde_json::to_string(cells).unwrap();
+        assert!(
+            all.contains(r#":dep aigc = { path = \"..\" }"#),
+            "{} must use the crate",
+            path.display()
+        );
+    }
+    assert!(count >= 3, "expected a notebook per chapter, found {count}");
+}
