@@ -92,6 +92,16 @@ fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
+/// Prints a line to stdout. Unlike `println!`, a closed pipe (`aigc | head`) is an error
+/// value that `main` turns into a quiet exit, not a panic.
+macro_rules! say {
+    () => { say!("") };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 /// Runs `$body` with `$dev` bound to the chosen dfdx device, seeded with `$seed`.
 macro_rules! on_device {
     ($choice:expr, $seed:expr, |$dev:ident| $body:expr) => {
@@ -118,11 +128,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
@@ -133,7 +149,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             mse(cli)?;
             regression(cli, &RegressionArgs::default())?;
             mlp(cli, &MlpArgs::default())?;
-            println!(
+            say!(
                 "\nTour finished in {:.1} s; everything is under {}/",
                 start.elapsed().as_secs_f64(),
                 cli.out.display()
@@ -170,52 +186,54 @@ impl Default for MlpArgs {
     }
 }
 
-fn heading(title: &str) {
-    println!("\n== {title} ==\n");
+fn heading(title: &str) -> anyhow::Result<()> {
+    say!("\n== {title} ==\n");
+    Ok(())
 }
 
-fn finish(out: &OutputDir, start: Instant) {
-    println!(
+fn finish(out: &OutputDir, start: Instant) -> anyhow::Result<()> {
+    say!(
         "\nwrote {} files to {}/ in {:.1} s:",
         out.written.len(),
         out.path.display(),
         start.elapsed().as_secs_f64()
     );
     for f in &out.written {
-        println!("  {}", f.display());
+        say!("  {}", f.display());
     }
+    Ok(())
 }
 
 fn tensors(cli: &Cli) -> anyhow::Result<()> {
-    heading("Chapter 3: tensors and autodiff");
+    heading("Chapter 3: tensors and autodiff")?;
     let start = Instant::now();
     let report = on_device!(cli.device, 0, |dev| aigc::tensors::run_tensors(&dev));
-    print!("{}", report.summary());
+    say!("{}", report.summary().trim_end());
     let mut out = OutputDir::create(cli.out.join("tensors"))?;
     report.write(&mut out)?;
-    finish(&out, start);
+    finish(&out, start)?;
     Ok(())
 }
 
 fn mse(cli: &Cli) -> anyhow::Result<()> {
-    heading("Chapter 4: neurons and the MSE loss");
+    heading("Chapter 4: neurons and the MSE loss")?;
     let start = Instant::now();
     let report = on_device!(cli.device, 0, |dev| aigc::mse::run_mse(&dev));
-    print!("{}", report.summary());
+    say!("{}", report.summary().trim_end());
     let mut out = OutputDir::create(cli.out.join("mse"))?;
     report.write(&mut out)?;
-    finish(&out, start);
+    finish(&out, start)?;
     Ok(())
 }
 
 fn regression(cli: &Cli, args: &RegressionArgs) -> anyhow::Result<()> {
-    heading("Chapter 5: gradient descent on red-wine quality");
+    heading("Chapter 5: gradient descent on red-wine quality")?;
     let start = Instant::now();
     let data = match &args.data {
         None => aigc::data::wine_quality()?,
         Some(path) => aigc::data::Table::from_path(path)?.split_target(&args.target)?,
     };
-    println!(
+    say!(
         "data: {} rows × {} features, target {:?} (features standardised)\n",
         data.len(),
         data.n_features(),
@@ -232,15 +250,15 @@ fn regression(cli: &Cli, args: &RegressionArgs) -> anyhow::Result<()> {
     let report = on_device!(cli.device, 0, |dev| {
         aigc::regression::run_regression(&dev, &data, &cfg)?
     });
-    print!("{}", report.summary());
+    say!("{}", report.summary().trim_end());
     let mut out = OutputDir::create(cli.out.join("regression"))?;
     report.write(&mut out)?;
-    finish(&out, start);
+    finish(&out, start)?;
     Ok(())
 }
 
 fn mlp(cli: &Cli, args: &MlpArgs) -> anyhow::Result<()> {
-    heading("Chapter 5: an MLP fits a curve");
+    heading("Chapter 5: an MLP fits a curve")?;
     let start = Instant::now();
     let cfg = MlpConfig {
         lr: args.lr,
@@ -252,9 +270,9 @@ fn mlp(cli: &Cli, args: &MlpArgs) -> anyhow::Result<()> {
     let report = on_device!(cli.device, args.seed, |dev| {
         aigc::regression::run_mlp(&dev, &cfg)?
     });
-    print!("{}", report.summary());
+    say!("{}", report.summary().trim_end());
     let mut out = OutputDir::create(cli.out.join("mlp"))?;
     report.write(&mut out)?;
-    finish(&out, start);
+    finish(&out, start)?;
     Ok(())
 }
