@@ -35,7 +35,6 @@ pub struct Dataset {
     pub y: Vec<f64>,
 }
 
-// ANCHOR: read_csv
 impl Table {
     /// Reads a CSV file with a header line; every data cell must be a number.
     ///
@@ -52,6 +51,7 @@ impl Table {
         Table::from_reader(path, file)
     }
 
+    // ANCHOR: read_csv
     /// Reads CSV text from any reader; `source` names it in error messages.
     pub fn from_reader(source: impl Into<PathBuf>, reader: impl Read) -> Result<Table> {
         let source = source.into();
