@@ -92,7 +92,9 @@ pub enum AigcError {
 
     /// The loss became NaN or infinite: training diverged.
     #[error(
-        "training diverged at step {step}: the loss became {loss} with learning rate {lr}. {hint}"
+        "training diverged at step {step}: the loss became {} with learning rate {}. {hint}",
+        crate::report::short(*.loss),
+        crate::report::short(*.lr)
     )]
     Diverged {
         /// The step (or epoch) at which the loss stopped being finite.

@@ -120,6 +120,19 @@ impl Table {
     }
 }
 
+/// A number as typed when that is short (`0.35`, `3`), else with 4 significant digits.
+///
+/// ```
+/// assert_eq!(aigc::report::short(3.0), "3");
+/// assert_eq!(aigc::report::short(0.387205136590403), "0.3872");
+/// assert_eq!(aigc::report::short(36286.876874135196), "36290");
+/// assert_eq!(aigc::report::short(f64::INFINITY), "inf");
+/// ```
+pub fn short(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() <= 6 { plain } else { sig(x, 4) }
+}
+
 /// Formats a number with `digits` significant digits, the way the book quotes numbers.
 ///
 /// ```

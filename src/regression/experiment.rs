@@ -76,7 +76,11 @@ pub struct RegressionReport {
     /// Final full-data MSE of each optimiser.
     pub optimisers: Vec<(String, f64, f64)>,
     #[serde(skip)]
-    charts: Vec<(&'static str, Chart)>,
+    gd_chart: Chart,
+    #[serde(skip)]
+    sweep_chart: Chart,
+    #[serde(skip)]
+    optimiser_chart: Chart,
 }
 
 // ANCHOR: run_regression
@@ -109,14 +113,6 @@ pub fn run_regression<D: Device<f32>>(
     }
     // ANCHOR_END: run_regression
 
-    let charts = vec![
-        ("gd-loss.svg", gd_chart(&gd, closed_form_mse)),
-        ("lr-sweep.svg", sweep_chart(&sweep, cfg.sweep_epochs)),
-        (
-            "optimisers.svg",
-            optimiser_chart(&optimiser_runs, closed_form_mse),
-        ),
-    ];
     Ok(RegressionReport {
         rows: data.len(),
         features: data.n_features(),
@@ -146,7 +142,9 @@ pub fn run_regression<D: Device<f32>>(
                 (r.config.kind.name().to_string(), r.config.lr, last)
             })
             .collect(),
-        charts,
+        gd_chart: gd_chart(&gd, closed_form_mse),
+        sweep_chart: sweep_chart(&sweep, cfg.sweep_epochs),
+        optimiser_chart: optimiser_chart(&optimiser_runs, closed_form_mse),
     })
 }
 
@@ -277,16 +275,35 @@ impl RegressionReport {
             .join("\n")
     }
 
-    /// The report's figures, by file name.
-    pub fn charts(&self) -> &[(&'static str, Chart)] {
-        &self.charts
+    /// The main gradient-descent run's loss per epoch, against the closed form.
+    pub fn gd_chart(&self) -> &Chart {
+        &self.gd_chart
+    }
+
+    /// The learning-rate sweep's loss curves.
+    pub fn sweep_chart(&self) -> &Chart {
+        &self.sweep_chart
+    }
+
+    /// SGD, momentum and Adam on the same data.
+    pub fn optimiser_chart(&self) -> &Chart {
+        &self.optimiser_chart
+    }
+
+    /// Every figure with the file name `aigc regression` gives it.
+    pub fn charts(&self) -> [(&'static str, &Chart); 3] {
+        [
+            ("gd-loss.svg", &self.gd_chart),
+            ("lr-sweep.svg", &self.sweep_chart),
+            ("optimisers.svg", &self.optimiser_chart),
+        ]
     }
 
     /// Writes `regression.json`, `regression.md` and the figures into `out`.
     pub fn write(&self, out: &mut OutputDir) -> Result<()> {
         out.json("regression.json", self)?;
         out.text("regression.md", &self.anchored_summary())?;
-        for (name, chart) in &self.charts {
+        for (name, chart) in self.charts() {
             out.svg(name, chart)?;
         }
         Ok(())
