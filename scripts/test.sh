@@ -19,7 +19,7 @@ step "setup" scripts/setup.sh
 step "format" cargo fmt --all -- --check
 step "clippy" cargo clippy --all-targets --locked -- -D warnings
 step "tests (library, CLI, book rules, doc examples)" cargo test --locked
-step "cuda paths type-check" cargo check --locked --lib --bins --features cuda-check
+step "cuda paths type-check and lint" cargo clippy --locked --all-targets --features cuda-check -- -D warnings
 step "book" mdbook build book
 step "notebooks" python3 scripts/run-notebooks.py
 echo "all checks passed in $(( $(date +%s) - start )) s"

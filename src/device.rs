@@ -30,6 +30,7 @@ pub enum Resolved {
 /// `true` when this binary was built with the `cuda` feature.
 pub const CUDA_COMPILED: bool = cfg!(feature = "cuda");
 
+// ANCHOR: resolve
 /// Turns a [`DeviceChoice`] into the device to use, or a message that says what is missing.
 ///
 /// ```
@@ -60,6 +61,7 @@ pub fn resolve(choice: DeviceChoice) -> Result<Resolved> {
         DeviceChoice::Auto => Ok(Resolved::Cpu),
     }
 }
+// ANCHOR_END: resolve
 
 #[cfg(feature = "cuda")]
 fn cuda_probe() -> std::result::Result<(), String> {

@@ -8,6 +8,7 @@
 //! | 3. Tensors and autodiff | [`tensors`] | `aigc tensors` |
 //! | 4. Neurons and the MSE loss | [`neuron`], [`mse`] | `aigc mse` |
 //! | 5. Gradient descent | [`regression`] | `aigc regression`, `aigc mlp` |
+//! | 9. Running on a GPU | [`device`], [`bench`] | `aigc --device cuda bench` |
 //!
 //! Shared pieces sit below the chapters: [`data`] (loaders and bundled data), [`train`]
 //! (divergence guard, hyper-parameter checks, progress bars), [`plot`] (one chart style for
@@ -22,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod data;
 pub mod device;
 pub mod error;

@@ -42,6 +42,18 @@ enum Command {
     Regression(RegressionArgs),
     /// Chapter 5: a small MLP fitting a curve no straight line can.
     Mlp(MlpArgs),
+    /// Chapter 9: time per training step on the CPU, and on the GPU with `--device cuda`.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Timed steps per sample (five samples are taken; the median is reported).
+    #[arg(long, default_value_t = 20, value_parser = at_least_one)]
+    reps: usize,
+    /// A name for the GPU in the table (e.g. from `nvidia-smi --query-gpu=name`).
+    #[arg(long)]
+    gpu_name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +114,7 @@ macro_rules! say {
     }};
 }
 
+// ANCHOR: on_device
 /// Runs `$body` with `$dev` bound to the chosen dfdx device, seeded with `$seed`.
 macro_rules! on_device {
     ($choice:expr, $seed:expr, |$dev:ident| $body:expr) => {
@@ -123,6 +136,7 @@ macro_rules! on_device {
         }
     };
 }
+// ANCHOR_END: on_device
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -160,6 +174,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(Command::Mse) => mse(cli),
         Some(Command::Regression(args)) => regression(cli, args),
         Some(Command::Mlp(args)) => mlp(cli, args),
+        Some(Command::Bench(args)) => bench(cli, args),
     }
 }
 
@@ -275,4 +290,29 @@ fn mlp(cli: &Cli, args: &MlpArgs) -> anyhow::Result<()> {
     report.write(&mut out)?;
     finish(&out, start)?;
     Ok(())
+}
+
+fn bench(cli: &Cli, args: &BenchArgs) -> anyhow::Result<()> {
+    let device = resolve(cli.device)?; // before any output: a missing GPU is an error at once
+    heading("Chapter 9: time per training step")?;
+    let start = Instant::now();
+    say!("measuring on the CPU ({})…", aigc::bench::cpu_name());
+    let cpu = aigc::bench::run_bench(&Cpu::seed_from_u64(0), args.reps);
+    let gpu = match device {
+        Resolved::Cpu => None,
+        #[cfg(feature = "cuda")]
+        Resolved::Cuda => {
+            say!("measuring on the GPU…");
+            let dev = Cuda::try_seed_from_u64(0)
+                .map_err(|e| aigc::AigcError::Device(format!("cannot open GPU 0: {e:?}")))?;
+            Some(aigc::bench::run_bench(&dev, args.reps))
+        }
+        #[cfg(not(feature = "cuda"))]
+        Resolved::Cuda => None,
+    };
+    let report = aigc::bench::BenchReport::new(cpu, gpu, args.gpu_name.clone());
+    say!("{}", report.summary().trim_end());
+    let mut out = OutputDir::create(cli.out.join("bench"))?;
+    report.write(&mut out)?;
+    finish(&out, start)
 }

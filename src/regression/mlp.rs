@@ -5,6 +5,7 @@
 //! ŷ = W₃ tanh(W₂ tanh(W₁x + b₁) + b₂) + b₃. It is trained by the same loop, with Adam.
 
 use dfdx::nn::DeviceBuildExt;
+use dfdx::nn::modules as layers;
 use dfdx::optim::{Adam, AdamConfig, Optimizer};
 use dfdx::prelude::*;
 use rand::SeedableRng;
@@ -19,6 +20,15 @@ use crate::train::{check_loss, progress_bar, validate_count, validate_lr};
 /// 1 input → 32 tanh units → 32 tanh units → 1 output.
 pub type Mlp = (Linear<1, 32>, Tanh, Linear<32, 32>, Tanh, Linear<32, 1>);
 // ANCHOR_END: mlp_type
+
+/// The [`Mlp`] built on device `D`: what `dev.build_module::<Mlp, f32>()` returns.
+pub type MlpModel<D> = (
+    layers::Linear<1, 32, f32, D>,
+    Tanh,
+    layers::Linear<32, 32, f32, D>,
+    Tanh,
+    layers::Linear<32, 1, f32, D>,
+);
 
 /// Hyper-parameters of the curve-fitting experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -90,18 +100,22 @@ fn column<D: Device<f32>>(dev: &D, v: &[f64]) -> Tensor<(usize, Const<1>), f32, 
     dev.tensor_from_vec(v.iter().map(|&v| v as f32).collect(), (v.len(), Const::<1>))
 }
 
-// ANCHOR: fit_mlp
-/// Fits the [`Mlp`] to noisy samples of sin(3x) with full-batch Adam.
+/// Fits a freshly initialised [`Mlp`] to noisy samples of sin(3x) with full-batch Adam.
 ///
 /// `dev` should be seeded (`Cpu::seed_from_u64`): it draws the initial weights.
 pub fn fit_mlp<D: Device<f32> + DeviceBuildExt>(dev: &D, cfg: &MlpConfig) -> Result<MlpRun> {
+    train_mlp(dev, dev.build_module::<Mlp, f32>(), cfg)
+}
+
+// ANCHOR: fit_mlp
+/// Trains the given network (for example the same weights on two devices) on the data of `cfg`.
+pub fn train_mlp<D: Device<f32>>(dev: &D, mut mlp: MlpModel<D>, cfg: &MlpConfig) -> Result<MlpRun> {
     validate_lr(cfg.lr)?;
     validate_count("steps", cfg.steps)?;
     validate_count("points", cfg.points)?;
     let (xs, ys) = sine_data(cfg.points, cfg.noise, cfg.seed);
     let (x, y) = (column(dev, &xs), column(dev, &ys));
 
-    let mut mlp = dev.build_module::<Mlp, f32>();
     let mut grads = mlp.alloc_grads();
     let mut opt = Adam::new(
         &mlp,

@@ -28,5 +28,5 @@ pub use gradient_descent::{
     learning_rate_sweep, stable_lr_limit,
 };
 pub use linear::{Gradient, LinearModel, finite_difference_gradient, gradient};
-pub use mlp::{Mlp, MlpConfig, MlpRun, fit_mlp, sine_data, target_curve};
+pub use mlp::{Mlp, MlpConfig, MlpModel, MlpRun, fit_mlp, sine_data, target_curve, train_mlp};
 pub use optimisers::{OptimiserConfig, OptimiserKind, OptimiserRun, train_linear, train_with};

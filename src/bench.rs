@@ -1,0 +1,222 @@
+//! Chapter 9 — how long one training step takes, on whichever device the caller passes.
+//!
+//! `aigc bench` runs these on the CPU, and with `--device cuda` on a GPU; the GPU chapter's
+//! table compares the two. Each configuration times full training steps (forward, loss,
+//! `backward()`, optimiser update) on data already on the device, and reads the loss back
+//! every step, as a real training loop does for its divergence guard. Reading the loss
+//! also waits for the GPU to finish, so the time is the step's real duration.
+
+use std::time::Instant;
+
+use dfdx::nn::DeviceBuildExt;
+use dfdx::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+use dfdx::prelude::*;
+use serde::Serialize;
+
+use crate::regression::Mlp;
+
+/// One measured configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchRow {
+    /// The chapter's model, e.g. `linear regression 11→1`.
+    pub model: String,
+    /// Examples per step.
+    pub batch: usize,
+    /// Median milliseconds per training step.
+    pub ms_per_step: f64,
+    /// Examples processed per second at that speed.
+    pub examples_per_s: f64,
+}
+
+/// Which sizes to measure: the book's own, and a large batch where a GPU can pay off.
+pub const BATCHES: [(usize, usize); 2] = [(32, 4096), (256, 4096)];
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Times `step` (which returns the loss) over `reps` calls after 3 warm-up calls, five times,
+/// and returns the median milliseconds per call.
+fn time_ms(reps: usize, mut step: impl FnMut() -> f32) -> f64 {
+    for _ in 0..3 {
+        step();
+    }
+    let samples = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..reps {
+                std::hint::black_box(step());
+            }
+            start.elapsed().as_secs_f64() * 1e3 / reps as f64
+        })
+        .collect();
+    median(samples)
+}
+
+fn row(model: &str, batch: usize, ms: f64) -> BenchRow {
+    BenchRow {
+        model: model.to_string(),
+        batch,
+        ms_per_step: ms,
+        examples_per_s: batch as f64 / (ms / 1e3),
+    }
+}
+
+// ANCHOR: bench_step
+/// Milliseconds per SGD step of chapter 5's linear regression (`Linear<11, 1>`, MSE).
+pub fn linear_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, reps: usize) -> f64 {
+    let mut model = dev.build_module::<Linear<11, 1>, f32>();
+    let mut opt = Sgd::new(
+        &model,
+        SgdConfig {
+            lr: 0.01,
+            momentum: None,
+            weight_decay: None,
+        },
+    );
+    let x: Tensor<(usize, Const<11>), f32, D> = dev.sample_normal_like(&(batch, Const));
+    let y: Tensor<(usize, Const<1>), f32, D> = dev.sample_normal_like(&(batch, Const));
+    let mut grads = model.alloc_grads();
+    time_ms(reps, || {
+        // `trace` takes the gradient buffers by value; hand them over and get them back.
+        let tape = std::mem::replace(&mut grads, Gradients::leaky());
+        let loss = mse_loss(model.forward(x.clone().trace(tape)), y.clone());
+        let value = loss.as_vec()[0]; // copies one number back: waits for the device
+        grads = loss.backward();
+        opt.update(&mut model, &grads)
+            .expect("every parameter has a gradient");
+        model.zero_grads(&mut grads);
+        value
+    })
+}
+// ANCHOR_END: bench_step
+
+/// Milliseconds per Adam step of chapter 5's MLP (1-32-32-1, tanh).
+pub fn mlp_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, reps: usize) -> f64 {
+    let mut model = dev.build_module::<Mlp, f32>();
+    let mut opt = Adam::new(&model, AdamConfig::default());
+    let x: Tensor<(usize, Const<1>), f32, D> = dev.sample_normal_like(&(batch, Const));
+    let y: Tensor<(usize, Const<1>), f32, D> = dev.sample_normal_like(&(batch, Const));
+    let mut grads = model.alloc_grads();
+    time_ms(reps, || {
+        let tape = std::mem::replace(&mut grads, Gradients::leaky());
+        let loss = mse_loss(model.forward(x.clone().trace(tape)), y.clone());
+        let value = loss.as_vec()[0];
+        grads = loss.backward();
+        opt.update(&mut model, &grads)
+            .expect("every parameter has a gradient");
+        model.zero_grads(&mut grads);
+        value
+    })
+}
+
+/// Every configuration of the book so far, at its own batch size and at a large one.
+///
+/// ```
+/// use dfdx::prelude::*;
+/// let rows = aigc::bench::run_bench(&Cpu::default(), 2);
+/// assert_eq!(rows.len(), 4);
+/// assert!(rows.iter().all(|r| r.ms_per_step > 0.0));
+/// ```
+pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<BenchRow> {
+    let (small_linear, large) = BATCHES[0];
+    let (small_mlp, _) = BATCHES[1];
+    vec![
+        row(
+            "linear regression 11→1 (SGD)",
+            small_linear,
+            linear_step_ms(dev, small_linear, reps),
+        ),
+        row(
+            "linear regression 11→1 (SGD)",
+            large,
+            linear_step_ms(dev, large, reps),
+        ),
+        row(
+            "MLP 1-32-32-1 (Adam)",
+            small_mlp,
+            mlp_step_ms(dev, small_mlp, reps),
+        ),
+        row("MLP 1-32-32-1 (Adam)", large, mlp_step_ms(dev, large, reps)),
+    ]
+}
+
+/// The CPU's model name (from `/proc/cpuinfo` on Linux) and its number of threads.
+pub fn cpu_name() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{model}, {threads} threads")
+}
+
+/// CPU and (optionally) GPU timings of the same configurations, side by side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchReport {
+    /// The CPU's name and thread count.
+    pub cpu: String,
+    /// The GPU's name, when one was measured.
+    pub gpu: Option<String>,
+    /// CPU timings.
+    pub cpu_rows: Vec<BenchRow>,
+    /// GPU timings of the same configurations, when measured.
+    pub gpu_rows: Option<Vec<BenchRow>>,
+}
+
+impl BenchReport {
+    /// Puts CPU and GPU rows (same order, from [`run_bench`]) together.
+    pub fn new(
+        cpu_rows: Vec<BenchRow>,
+        gpu_rows: Option<Vec<BenchRow>>,
+        gpu: Option<String>,
+    ) -> Self {
+        let gpu = gpu_rows
+            .as_ref()
+            .map(|_| gpu.unwrap_or_else(|| "CUDA device 0".into()));
+        BenchReport {
+            cpu: cpu_name(),
+            gpu,
+            cpu_rows,
+            gpu_rows,
+        }
+    }
+
+    /// The comparison as a Markdown table, with the machine named above it.
+    pub fn summary(&self) -> String {
+        use crate::report::{Table, sig};
+        let mut t = Table::new(&[
+            "model",
+            "batch",
+            "CPU ms/step",
+            "GPU ms/step",
+            "GPU speed-up",
+        ]);
+        for (i, c) in self.cpu_rows.iter().enumerate() {
+            let g = self.gpu_rows.as_ref().and_then(|rows| rows.get(i));
+            t.row(vec![
+                c.model.clone(),
+                c.batch.to_string(),
+                sig(c.ms_per_step, 3),
+                g.map_or("not measured".into(), |g| sig(g.ms_per_step, 3)),
+                g.map_or("—".into(), |g| {
+                    format!("{}×", sig(c.ms_per_step / g.ms_per_step, 2))
+                }),
+            ]);
+        }
+        let gpu = self.gpu.as_deref().unwrap_or("none measured");
+        format!("CPU: {}. GPU: {gpu}.\n\n{}", self.cpu, t.to_markdown())
+    }
+
+    /// Writes `bench.json` and `bench.md` into `out`.
+    pub fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
+        out.json("bench.json", self)?;
+        out.text("bench.md", &self.summary())
+    }
+}
