@@ -63,8 +63,8 @@ fn row(model: &str, batch: usize, ms: f64) -> BenchRow {
     }
 }
 
-// ANCHOR: bench_step
 /// Milliseconds per SGD step of chapter 5's linear regression (`Linear<11, 1>`, MSE).
+// ANCHOR: bench_step
 pub fn linear_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, reps: usize) -> f64 {
     let mut model = dev.build_module::<Linear<11, 1>, f32>();
     let mut opt = Sgd::new(

@@ -30,7 +30,6 @@ pub enum Resolved {
 /// `true` when this binary was built with the `cuda` feature.
 pub const CUDA_COMPILED: bool = cfg!(feature = "cuda");
 
-// ANCHOR: resolve
 /// Turns a [`DeviceChoice`] into the device to use, or a message that says what is missing.
 ///
 /// ```
@@ -41,6 +40,7 @@ pub const CUDA_COMPILED: bool = cfg!(feature = "cuda");
 ///     assert!(err.contains("--features cuda"));
 /// }
 /// ```
+// ANCHOR: resolve
 pub fn resolve(choice: DeviceChoice) -> Result<Resolved> {
     match choice {
         DeviceChoice::Cpu => Ok(Resolved::Cpu),

@@ -10,7 +10,6 @@
 
 use dfdx::prelude::*;
 
-// ANCHOR: mse_plain
 /// MSE in plain Rust: the mean of the squared differences.
 ///
 /// ```
@@ -20,6 +19,7 @@ use dfdx::prelude::*;
 /// # Panics
 /// If the slices have different lengths or are empty: that is a bug in the caller,
 /// not bad data.
+// ANCHOR: mse_plain
 pub fn mse(y: &[f64], y_hat: &[f64]) -> f64 {
     assert_eq!(
         y.len(),
@@ -36,7 +36,6 @@ pub fn mse(y: &[f64], y_hat: &[f64]) -> f64 {
 }
 // ANCHOR_END: mse_plain
 
-// ANCHOR: mse_dfdx
 /// MSE with dfdx: the same formula as tensor operations, on any device.
 ///
 /// ```
@@ -44,6 +43,7 @@ pub fn mse(y: &[f64], y_hat: &[f64]) -> f64 {
 /// let dev = Cpu::default();
 /// assert!((aigc::mse::mse_dfdx(&dev, &[1.0, 2.0, 3.0], &[1.0, 2.0, 5.0]) - 4.0 / 3.0).abs() < 1e-6);
 /// ```
+// ANCHOR: mse_dfdx
 pub fn mse_dfdx<D: Device<f32>>(dev: &D, y: &[f32], y_hat: &[f32]) -> f32 {
     let n = y.len();
     let y = dev.tensor_from_vec(y.to_vec(), (n,));
@@ -53,13 +53,13 @@ pub fn mse_dfdx<D: Device<f32>>(dev: &D, y: &[f32], y_hat: &[f32]) -> f32 {
 }
 // ANCHOR_END: mse_dfdx
 
-// ANCHOR: mse_gradient
 /// ∂MSE/∂ŷᵢ = (2/n)(ŷᵢ − yᵢ): each prediction is pushed towards its target in proportion
 /// to its error, so big mistakes dominate the update.
 ///
 /// ```
 /// assert_eq!(aigc::mse::mse_gradient(&[1.0, 2.0], &[2.0, 2.0]), vec![1.0, 0.0]);
 /// ```
+// ANCHOR: mse_gradient
 pub fn mse_gradient(y: &[f64], y_hat: &[f64]) -> Vec<f64> {
     let n = y.len() as f64;
     y.iter()
@@ -69,7 +69,6 @@ pub fn mse_gradient(y: &[f64], y_hat: &[f64]) -> Vec<f64> {
 }
 // ANCHOR_END: mse_gradient
 
-// ANCHOR: gaussian_nll
 /// The average negative log-likelihood of the targets under yᵢ ~ N(ŷᵢ, σ²):
 ///
 /// NLL = ½ ln(2πσ²) + MSE / (2σ²)
@@ -82,6 +81,7 @@ pub fn mse_gradient(y: &[f64], y_hat: &[f64]) -> Vec<f64> {
 /// let via_mse = 0.5 * (2.0 * std::f64::consts::PI).ln() + aigc::mse::mse(&y, &y_hat) / 2.0;
 /// assert!((nll - via_mse).abs() < 1e-12);
 /// ```
+// ANCHOR: gaussian_nll
 pub fn gaussian_nll(y: &[f64], y_hat: &[f64], sigma: f64) -> f64 {
     let var = sigma * sigma;
     let log_density = |y: f64, mean: f64| {
@@ -106,8 +106,8 @@ pub fn toy_loss(w: f64) -> f64 {
     mse(&EXAM_SCORES, &y_hat)
 }
 
-// ANCHOR: toy_slope
 /// dL/dw for ŷ = w·x, by the chain rule: Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂w = (2/n) Σᵢ (w xᵢ − yᵢ) xᵢ.
+// ANCHOR: toy_slope
 pub fn toy_slope(w: f64) -> f64 {
     let y_hat: Vec<f64> = STUDY_HOURS.iter().map(|x| w * x).collect();
     let dl_dyhat = mse_gradient(&EXAM_SCORES, &y_hat);

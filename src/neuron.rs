@@ -56,8 +56,8 @@ impl Activation {
     }
 }
 
-// ANCHOR: neuron
 /// One neuron: weights, a bias and an activation.
+// ANCHOR: neuron
 #[derive(Debug, Clone, PartialEq)]
 pub struct Neuron {
     /// One weight per input.
@@ -83,7 +83,6 @@ impl Neuron {
 }
 // ANCHOR_END: neuron
 
-// ANCHOR: neuron_dfdx
 /// The same sigmoid neuron with dfdx tensors: `matmul` does the weighted sum.
 ///
 /// ```
@@ -92,6 +91,7 @@ impl Neuron {
 /// let a = aigc::neuron::sigmoid_neuron_dfdx(&dev, [0.5, -1.0, 2.0], 0.1, [1.0, 2.0, 0.5]);
 /// assert!((a - 0.4013).abs() < 1e-4); // σ(0.5 − 2 + 1 + 0.1) = σ(−0.4)
 /// ```
+// ANCHOR: neuron_dfdx
 pub fn sigmoid_neuron_dfdx<D: Device<f32>>(dev: &D, w: [f32; 3], b: f32, x: [f32; 3]) -> f32 {
     let w: Tensor<Rank1<3>, f32, D> = dev.tensor(w);
     let x: Tensor<Rank1<3>, f32, D> = dev.tensor(x);

@@ -7,9 +7,9 @@
 use dfdx::prelude::*;
 use serde::Serialize;
 
-// ANCHOR: create
 /// Four ways to make a tensor: from an array, filled, random, and with a size known only
 /// at run time.
+// ANCHOR: create
 pub fn create_tensors<D: Device<f32>>(dev: &D) -> Vec<String> {
     let a: Tensor<Rank1<3>, f32, D> = dev.tensor([1.0, 2.0, 3.0]); // shape (3,)
     let b: Tensor<Rank2<2, 3>, f32, D> = dev.ones(); // shape (2, 3), all ones
@@ -29,8 +29,8 @@ pub fn create_tensors<D: Device<f32>>(dev: &D) -> Vec<String> {
 }
 // ANCHOR_END: create
 
-// ANCHOR: ops
 /// Element-wise arithmetic, broadcasting, reductions and matrix products.
+// ANCHOR: ops
 pub fn tensor_ops<D: Device<f32>>(dev: &D) -> (Vec<f32>, Vec<f32>, f32) {
     let x: Tensor<Rank2<2, 3>, f32, D> = dev.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
     let row: Tensor<Rank1<3>, f32, D> = dev.tensor([10.0, 20.0, 30.0]);
@@ -48,7 +48,6 @@ pub fn tensor_ops<D: Device<f32>>(dev: &D) -> (Vec<f32>, Vec<f32>, f32) {
 }
 // ANCHOR_END: ops
 
-// ANCHOR: derivative
 /// f(x) = x² + 3x and its derivative f'(x) = 2x + 3, the latter computed by dfdx.
 ///
 /// ```
@@ -56,6 +55,7 @@ pub fn tensor_ops<D: Device<f32>>(dev: &D) -> (Vec<f32>, Vec<f32>, f32) {
 /// let (f, df) = aigc::tensors::derivative_at(&Cpu::default(), 2.0);
 /// assert_eq!((f, df), (10.0, 7.0));
 /// ```
+// ANCHOR: derivative
 pub fn derivative_at<D: Device<f32>>(dev: &D, x: f32) -> (f32, f32) {
     let x: Tensor<Rank0, f32, D> = dev.tensor(x);
     // `leaky_trace` puts x on a tape that records every operation applied to it. A tape
@@ -78,7 +78,6 @@ pub struct NeuronGradients {
     pub d_bias: f32,
 }
 
-// ANCHOR: neuron_backward
 /// A forward pass through one tanh neuron, then `backward()` to every parameter.
 ///
 /// ```
@@ -87,6 +86,7 @@ pub struct NeuronGradients {
 /// let slope = 1.0 - g.output * g.output; // tanh'(z) = 1 − tanh²(z)
 /// assert!((g.d_bias - slope).abs() < 1e-6);
 /// ```
+// ANCHOR: neuron_backward
 pub fn neuron_gradients<D: Device<f32>>(dev: &D) -> NeuronGradients {
     let w: Tensor<Rank1<3>, f32, D> = dev.tensor([0.2, -0.5, 0.1]);
     let b: Tensor<Rank0, f32, D> = dev.tensor(0.3);

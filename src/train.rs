@@ -12,7 +12,6 @@ pub struct Divergence;
 /// How much a loss may grow over its starting value before the run counts as diverged.
 pub const EXPLOSION_FACTOR: f64 = 1e3;
 
-// ANCHOR: check_loss
 /// Checks that a loss is finite and has not exploded past [`EXPLOSION_FACTOR`] × the
 /// first loss of the run: past either point, further steps only produce NaN.
 ///
@@ -22,6 +21,7 @@ pub const EXPLOSION_FACTOR: f64 = 1e3;
 /// assert!(check_loss(f64::NAN, 1.0).is_err());
 /// assert!(check_loss(5e3, 1.0).is_err());
 /// ```
+// ANCHOR: check_loss
 pub fn check_loss(loss: f64, first_loss: f64) -> Result<(), Divergence> {
     if loss.is_finite() && loss <= EXPLOSION_FACTOR * first_loss.abs().max(1e-12) {
         Ok(())

@@ -28,8 +28,8 @@ fn gpu() -> Option<Cuda> {
     }
 }
 
-// ANCHOR: on_every_device
 /// Defines `mod $name { fn cpu(); fn cuda(); }` running `$check` on each device.
+// ANCHOR: on_every_device
 macro_rules! on_every_device {
     ($name:ident, $check:ident) => {
         mod $name {

@@ -114,8 +114,8 @@ macro_rules! say {
     }};
 }
 
-// ANCHOR: on_device
 /// Runs `$body` with `$dev` bound to the chosen dfdx device, seeded with `$seed`.
+// ANCHOR: on_device
 macro_rules! on_device {
     ($choice:expr, $seed:expr, |$dev:ident| $body:expr) => {
         match resolve($choice)? {

@@ -51,8 +51,8 @@ impl Table {
         Table::from_reader(path, file)
     }
 
-    // ANCHOR: read_csv
     /// Reads CSV text from any reader; `source` names it in error messages.
+    // ANCHOR: read_csv
     pub fn from_reader(source: impl Into<PathBuf>, reader: impl Read) -> Result<Table> {
         let source = source.into();
         // `flexible` lets us see ragged rows and report them ourselves, with the line number.

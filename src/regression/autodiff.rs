@@ -54,7 +54,6 @@ pub fn from_layer<const F: usize, D: Device<f32>>(layer: &Linear<F, 1, f32, D>) 
     }
 }
 
-// ANCHOR: autodiff_gradient
 /// The gradient of the MSE computed by dfdx's reverse-mode autodiff.
 ///
 /// ```
@@ -66,6 +65,7 @@ pub fn from_layer<const F: usize, D: Device<f32>>(layer: &Linear<F, 1, f32, D>) 
 /// let hand = gradient(&model, &wine);
 /// assert!((auto.b - hand.b).abs() < 1e-4);
 /// ```
+// ANCHOR: autodiff_gradient
 pub fn autodiff_gradient<const F: usize, D: Device<f32>>(
     dev: &D,
     model: &LinearModel,

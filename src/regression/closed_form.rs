@@ -8,7 +8,6 @@ use crate::data::Dataset;
 use crate::error::{AigcError, Result};
 use crate::regression::LinearModel;
 
-// ANCHOR: closed_form
 /// The model with the smallest possible MSE on `data`, from the normal equations.
 ///
 /// ```
@@ -18,6 +17,7 @@ use crate::regression::LinearModel;
 /// // At the minimum the gradient vanishes.
 /// assert!(g.w.iter().chain([&g.b]).all(|g| g.abs() < 1e-8));
 /// ```
+// ANCHOR: closed_form
 pub fn least_squares(data: &Dataset) -> Result<LinearModel> {
     let d = data.n_features();
     let k = d + 1; // the unknowns: d weights and the bias

@@ -83,8 +83,8 @@ pub struct RegressionReport {
     optimiser_chart: Chart,
 }
 
-// ANCHOR: run_regression
 /// Runs the whole chapter on a data set whose features are already standardised.
+// ANCHOR: run_regression
 pub fn run_regression<D: Device<f32>>(
     dev: &D,
     data: &Dataset,

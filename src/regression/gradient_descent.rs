@@ -51,8 +51,8 @@ pub struct GdRun {
     pub diverged_at: Option<usize>,
 }
 
-// ANCHOR: step
 /// One step of gradient descent: θ ← θ − η ∇L(θ).
+// ANCHOR: step
 pub fn gradient_descent_step(model: &mut LinearModel, data: &Dataset, lr: f64) {
     let grad = gradient(model, data);
     for (w, g) in model.w.iter_mut().zip(&grad.w) {
@@ -62,11 +62,11 @@ pub fn gradient_descent_step(model: &mut LinearModel, data: &Dataset, lr: f64) {
 }
 // ANCHOR_END: step
 
-// ANCHOR: loop
 /// Runs gradient descent from w = 0, b = 0, recording the loss after every epoch.
 ///
 /// A run whose loss becomes NaN or infinite, or grows a thousandfold, stops there and
 /// reports the epoch in [`GdRun::diverged_at`]; use [`gradient_descent`] to get an error.
+// ANCHOR: loop
 pub fn gradient_descent_run(data: &Dataset, cfg: GdConfig) -> GdRun {
     let mut model = LinearModel::zeros(data.n_features());
     let mut losses = vec![model.mse(data)];
@@ -117,7 +117,6 @@ pub fn gradient_descent(data: &Dataset, cfg: GdConfig) -> Result<GdRun> {
     }
 }
 
-// ANCHOR: limit
 /// The largest stable learning rate, 1/λ_max(AᵀA/n), with λ_max by power iteration.
 ///
 /// The MSE is a quadratic bowl with Hessian 2AᵀA/n. Along the eigenvector of AᵀA/n with
@@ -129,6 +128,7 @@ pub fn gradient_descent(data: &Dataset, cfg: GdConfig) -> Result<GdRun> {
 /// let limit = aigc::regression::stable_lr_limit(&wine);
 /// assert!(limit > 0.1 && limit < 1.0);
 /// ```
+// ANCHOR: limit
 pub fn stable_lr_limit(data: &Dataset) -> f64 {
     let n = data.len() as f64;
     let k = data.n_features() + 1;

@@ -37,13 +37,13 @@ impl LinearModel {
         }
     }
 
-    // ANCHOR: predict
     /// ŷ = w·x + b for one example.
     ///
     /// ```
     /// let model = aigc::regression::LinearModel { w: vec![2.0, -1.0], b: 0.5 };
     /// assert_eq!(model.predict(&[3.0, 4.0]), 2.5);
     /// ```
+    // ANCHOR: predict
     pub fn predict(&self, x: &[f64]) -> f64 {
         self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b
     }
@@ -67,7 +67,6 @@ impl LinearModel {
     }
 }
 
-// ANCHOR: gradient
 /// The hand-derived gradient of the MSE of `model` on `data`.
 ///
 /// ```
@@ -76,6 +75,7 @@ impl LinearModel {
 /// // At w = 0, b = 0 every prediction is too low, so raising b lowers the loss: ∂L/∂b < 0.
 /// assert!(g.b < 0.0);
 /// ```
+// ANCHOR: gradient
 pub fn gradient(model: &LinearModel, data: &Dataset) -> Gradient {
     let n = data.len() as f64;
     let mut grad = Gradient {

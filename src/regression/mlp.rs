@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::error::{AigcError, Result};
 use crate::train::{check_loss, progress_bar, validate_count, validate_lr};
 
-// ANCHOR: mlp_type
 /// 1 input → 32 tanh units → 32 tanh units → 1 output.
+// ANCHOR: mlp_type
 pub type Mlp = (Linear<1, 32>, Tanh, Linear<32, 32>, Tanh, Linear<32, 1>);
 // ANCHOR_END: mlp_type
 
@@ -107,8 +107,8 @@ pub fn fit_mlp<D: Device<f32> + DeviceBuildExt>(dev: &D, cfg: &MlpConfig) -> Res
     train_mlp(dev, dev.build_module::<Mlp, f32>(), cfg)
 }
 
-// ANCHOR: fit_mlp
 /// Trains the given network (for example the same weights on two devices) on the data of `cfg`.
+// ANCHOR: fit_mlp
 pub fn train_mlp<D: Device<f32>>(dev: &D, mut mlp: MlpModel<D>, cfg: &MlpConfig) -> Result<MlpRun> {
     validate_lr(cfg.lr)?;
     validate_count("steps", cfg.steps)?;

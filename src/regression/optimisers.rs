@@ -87,8 +87,8 @@ pub struct OptimiserRun {
     pub losses: Vec<f64>,
 }
 
-// ANCHOR: train_loop
 /// Trains a `Linear<F, 1>` layer with mini-batches and the given optimiser.
+// ANCHOR: train_loop
 pub fn train_linear<const F: usize, D: Device<f32>, O>(
     dev: &D,
     data: &Dataset,
@@ -128,8 +128,8 @@ where
 }
 // ANCHOR_END: train_loop
 
-// ANCHOR: make_optimiser
 /// Trains with the optimiser named in `cfg`: the one place the three runs differ.
+// ANCHOR: make_optimiser
 pub fn train_with<const F: usize, D: Device<f32>>(
     dev: &D,
     data: &Dataset,
