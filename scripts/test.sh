@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the crate (unit, integration and doc tests), lints, the
-# CUDA code paths (type-checked), the book (includes, links, math) and every notebook
+# CUDA code paths (type-checked), the exercises (against their reference solutions), the
+# book (includes, links, math) and every notebook
 # (executed with the real evcxr kernel). Installs missing tools first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,8 @@ step "format" cargo fmt --all -- --check
 step "clippy" cargo clippy --all-targets --locked -- -D warnings
 step "tests (library, CLI, book rules, doc examples)" cargo test --locked
 step "cuda paths type-check and lint" cargo clippy --locked --all-targets --features cuda-check -- -D warnings
+step "exercises lint (with the reference solutions)" cargo clippy --locked --all-targets --features solutions -- -D warnings
+step "exercises (reference solutions pass every exercise test)" cargo test --locked --features solutions --test exercises
 step "book" mdbook build book
 step "notebooks" python3 scripts/run-notebooks.py
 echo "all checks passed in $(( $(date +%s) - start )) s"

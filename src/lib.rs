@@ -15,6 +15,10 @@
 //! files and notebooks), [`report`] (atomic output files, tables) and [`device`]
 //! (CPU or CUDA). Model code is generic over the dfdx device, so it runs on both.
 //!
+//! With the `exercises` feature the crate also has an `exercises` module: per chapter,
+//! stubs for the reader to fill in, each checked by a test
+//! (`cargo test --features exercises --test exercises`).
+//!
 //! ```
 //! use dfdx::prelude::*;
 //! // Chapter 3 in one line: d/dx (x² + 3x) at x = 2 is 7.
@@ -27,6 +31,8 @@ pub mod bench;
 pub mod data;
 pub mod device;
 pub mod error;
+#[cfg(feature = "exercises")]
+pub mod exercises;
 pub mod mse;
 pub mod neuron;
 pub mod plot;

@@ -1,0 +1,453 @@
+//! The book's checked exercises: one test per exercise in `src/exercises/`.
+//!
+//! Until you solve an exercise, its test fails with the stub's `todo!` message, e.g.
+//! "not yet implemented: Exercise 4.1: …". Run
+//!
+//! ```text
+//! cargo test --features exercises --test exercises          # every exercise
+//! cargo test --features exercises --test exercises ch05     # one chapter's
+//! ```
+//!
+//! CI runs these tests with `--features solutions`, against the reference solutions.
+#![cfg(feature = "exercises")]
+
+use aigc::data::{Dataset, wine_quality};
+use aigc::dfdx::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// `|a − b| ≤ tol · max(|a|, |b|, 1)`.
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+}
+
+mod ch03 {
+    use super::*;
+    use aigc::exercises::ch03::*;
+
+    #[test]
+    fn exercise_3_1_derivative_of_x_cubed_minus_2x() {
+        let dev = Cpu::default();
+        for x in [-2.0f32, -0.5, 0.0, 1.0, 2.0, 3.0] {
+            let (f, df) = cubic_derivative_at(&dev, x);
+            let (f_want, df_want) = (x * x * x - 2.0 * x, 3.0 * x * x - 2.0);
+            assert!(
+                close(f as f64, f_want as f64, 1e-6),
+                "f({x}) = {f}, want {f_want}"
+            );
+            assert!(
+                close(df as f64, df_want as f64, 1e-5),
+                "f'({x}) = {df}, want {df_want}"
+            );
+        }
+        assert_eq!(cubic_derivative_at(&dev, 2.0), (4.0, 10.0));
+    }
+
+    #[test]
+    fn exercise_3_2_sigmoid_neuron_gradients_follow_the_chain_rule() {
+        let dev = Cpu::default();
+        let (w, b, x) = ([0.5f32, -1.0, 2.0], 0.1f32, [1.0f32, 2.0, 0.5]);
+        let g = sigmoid_neuron_gradients(&dev, w, b, x);
+        let z: f32 = w.iter().zip(&x).map(|(w, x)| w * x).sum::<f32>() + b;
+        let a = 1.0 / (1.0 + (-z).exp());
+        assert!((g.output - a).abs() < 1e-6, "a = {}, want {a}", g.output);
+        let slope = a * (1.0 - a); // σ'(z) = σ(z)(1 − σ(z))
+        assert_eq!(g.d_weights.len(), 3);
+        for (j, (d, xj)) in g.d_weights.iter().zip(x).enumerate() {
+            assert!(
+                (d - slope * xj).abs() < 1e-6,
+                "∂a/∂w{j} = {d}, want {}",
+                slope * xj
+            );
+        }
+        assert!(
+            (g.d_bias - slope).abs() < 1e-6,
+            "∂a/∂b = {}, want {slope}",
+            g.d_bias
+        );
+        // And against finite differences of the library's sigmoid neuron.
+        let h = 1e-2f32;
+        let neuron = |b: f32| aigc::neuron::sigmoid_neuron_dfdx(&dev, w, b, x);
+        let numeric = (neuron(b + h) - neuron(b - h)) / (2.0 * h);
+        assert!(
+            (g.d_bias - numeric).abs() < 1e-4,
+            "{} vs {numeric}",
+            g.d_bias
+        );
+    }
+
+    #[test]
+    fn exercise_3_3_layer_forward_is_x_times_w_plus_b_on_every_row() {
+        let dev = Cpu::default();
+        let x = [
+            [1.0, 2.0, 3.0],
+            [4.0, 5.0, 6.0],
+            [0.0, 0.0, 0.0],
+            [1.0, -1.0, 0.5],
+        ];
+        let w = [[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]];
+        let b = [10.0, 20.0];
+        assert_eq!(
+            layer_forward(&dev, x, w, b),
+            vec![14.0, 19.0, 20.0, 19.0, 10.0, 20.0, 11.5, 18.5]
+        );
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut r = || rng.gen_range(-1.0f32..1.0);
+        let x = [
+            [r(), r(), r()],
+            [r(), r(), r()],
+            [r(), r(), r()],
+            [r(), r(), r()],
+        ];
+        let w = [[r(), r()], [r(), r()], [r(), r()]];
+        let b = [r(), r()];
+        let y = layer_forward(&dev, x, w, b);
+        assert_eq!(y.len(), 8);
+        for i in 0..4 {
+            for k in 0..2 {
+                let want: f32 = (0..3).map(|j| x[i][j] * w[j][k]).sum::<f32>() + b[k];
+                assert!(
+                    (y[2 * i + k] - want).abs() < 1e-5,
+                    "Y[{i}][{k}] = {}, want {want}",
+                    y[2 * i + k]
+                );
+            }
+        }
+    }
+}
+
+mod ch04 {
+    use super::*;
+    use aigc::exercises::ch04::*;
+    use aigc::mse::{EXAM_SCORES, STUDY_HOURS, gaussian_nll, mse, toy_best_w};
+
+    fn random(rng: &mut StdRng, n: usize) -> Vec<f64> {
+        (0..n).map(|_| rng.gen_range(-3.0..3.0)).collect()
+    }
+
+    #[test]
+    fn exercise_4_1_mean_absolute_error() {
+        assert_eq!(
+            mean_absolute_error(&[1.0, 2.0, 3.0], &[1.0, 2.0, 5.0]),
+            2.0 / 3.0
+        );
+        assert_eq!(mean_absolute_error(&[0.0, 0.0], &[3.0, -4.0]), 3.5);
+        assert_eq!(mean_absolute_error(&[1.5], &[1.5]), 0.0);
+        let mut rng = StdRng::seed_from_u64(4);
+        for n in [1, 5, 100] {
+            let (y, y_hat) = (random(&mut rng, n), random(&mut rng, n));
+            let mae = mean_absolute_error(&y, &y_hat);
+            let want = y
+                .iter()
+                .zip(&y_hat)
+                .map(|(a, b)| (a - b).abs())
+                .sum::<f64>()
+                / n as f64;
+            assert!(close(mae, want, 1e-12), "n = {n}: {mae} vs {want}");
+            // Averages of |e| never exceed the root of the average of e².
+            assert!(mae <= mse(&y, &y_hat).sqrt() + 1e-12);
+        }
+    }
+
+    #[test]
+    fn exercise_4_2_mae_gradient_matches_finite_differences() {
+        let y = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(
+            mae_gradient(&y, &[0.0, 2.0, 3.5, 4.0]),
+            vec![-0.25, 0.0, 0.25, 0.0]
+        );
+        let mae = |y_hat: &[f64]| {
+            y.iter().zip(y_hat).map(|(a, b)| (a - b).abs()).sum::<f64>() / y.len() as f64
+        };
+        let y_hat = [0.3, 2.7, 2.9, 5.0];
+        let grad = mae_gradient(&y, &y_hat);
+        let h = 1e-6;
+        for i in 0..4 {
+            let (mut plus, mut minus) = (y_hat, y_hat);
+            plus[i] += h;
+            minus[i] -= h;
+            let numeric = (mae(&plus) - mae(&minus)) / (2.0 * h);
+            assert!(
+                (grad[i] - numeric).abs() < 1e-8,
+                "component {i}: {} vs {numeric}",
+                grad[i]
+            );
+        }
+    }
+
+    #[test]
+    fn exercise_4_3_best_w_and_an_outlier() {
+        assert!(close(best_w_for(&EXAM_SCORES), toy_best_w(), 1e-12));
+        let mut scores = EXAM_SCORES;
+        scores[5] = 30.0;
+        let w = best_w_for(&scores);
+        let loss = |w: f64| {
+            let y_hat: Vec<f64> = STUDY_HOURS.iter().map(|x| w * x).collect();
+            mse(&scores, &y_hat)
+        };
+        // The minimum: the slope is zero there, and the loss is higher on both sides.
+        let h = 1e-5;
+        assert!(
+            ((loss(w + h) - loss(w - h)) / (2.0 * h)).abs() < 1e-6,
+            "slope at w = {w}"
+        );
+        assert!(loss(w) < loss(w + 0.01) && loss(w) < loss(w - 0.01));
+        assert!(
+            w > toy_best_w() + 1.0,
+            "the outlier must pull w* up, got {w}"
+        );
+    }
+
+    #[test]
+    fn exercise_4_4_best_sigma_minimises_the_gaussian_nll() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let (y, y_hat) = (random(&mut rng, 50), random(&mut rng, 50));
+        let s = best_sigma(&y, &y_hat);
+        assert!(
+            close(s * s, mse(&y, &y_hat), 1e-9),
+            "σ² = {} vs MSE {}",
+            s * s,
+            mse(&y, &y_hat)
+        );
+        let nll = |s: f64| gaussian_nll(&y, &y_hat, s);
+        for f in [0.9, 0.99, 1.01, 1.1] {
+            assert!(nll(s) < nll(s * f), "NLL(σ*) must be below NLL({f}σ*)");
+        }
+    }
+}
+
+mod ch05 {
+    use super::*;
+    use aigc::exercises::ch05::*;
+    use aigc::regression::*;
+
+    fn wine() -> Dataset {
+        wine_quality().unwrap().standardized()
+    }
+
+    #[test]
+    fn exercise_5_1_scheduled_descent_decays_the_learning_rate() {
+        let data = wine();
+        let losses = scheduled_descent(&data, 0.1, 300);
+        assert_eq!(losses.len(), 301);
+        // Step by step with the library: η₀ for step 0, η₀/1.01 for step 1, η₀/1.02 for step 2.
+        let mut model = LinearModel::zeros(data.n_features());
+        assert!(close(losses[0], model.mse(&data), 1e-12));
+        for (t, lr) in [0.1, 0.1 / 1.01, 0.1 / 1.02].into_iter().enumerate() {
+            gradient_descent_step(&mut model, &data, lr);
+            let want = model.mse(&data);
+            assert!(
+                close(losses[t + 1], want, 1e-12),
+                "after step {t}: {} vs {want}",
+                losses[t + 1]
+            );
+        }
+        // Smaller steps than constant η₀, so it lags behind, but it still converges.
+        let constant = gradient_descent_run(
+            &data,
+            GdConfig {
+                lr: 0.1,
+                epochs: 300,
+            },
+        );
+        let best = least_squares(&data).unwrap().mse(&data);
+        assert!(losses[300] > constant.losses[300]);
+        assert!(
+            losses[300] < 1.01 * best,
+            "{} vs closed form {best}",
+            losses[300]
+        );
+        assert!(
+            losses.windows(2).all(|w| w[1] <= w[0]),
+            "the loss must never rise"
+        );
+    }
+
+    #[test]
+    fn exercise_5_2_condition_number() {
+        // Features with mean 0 and no correlation: AᵀA/n = diag(9, 0.25, 1), so κ = 36.
+        let x = [3.0, 0.5, -3.0, 0.5, 3.0, -0.5, -3.0, -0.5];
+        let toy = Dataset {
+            feature_names: vec!["a".into(), "c".into()],
+            target_name: "y".into(),
+            x: x.to_vec(),
+            y: vec![0.0; 4],
+        };
+        let kappa = condition_number(&toy);
+        assert!(close(kappa, 36.0, 1e-6), "κ = {kappa}, want 36");
+        // Standardised wine: compare with the eigenvalues from Jacobi's method.
+        let data = wine();
+        let want = jacobi_condition_number(&data);
+        let kappa = condition_number(&data);
+        assert!(close(kappa, want, 1e-6), "κ = {kappa}, want {want}");
+        // Raw features are far worse conditioned: that is why the chapter standardises.
+        let raw = condition_number(&wine_quality().unwrap());
+        assert!(raw > 1e3 * want, "raw κ = {raw}, standardised {want}");
+    }
+
+    /// λ_max/λ_min of AᵀA/n by the cyclic Jacobi eigenvalue method: an independent check.
+    fn jacobi_condition_number(data: &Dataset) -> f64 {
+        let k = data.n_features() + 1;
+        let mut m = vec![vec![0.0; k]; k];
+        for i in 0..data.len() {
+            let row: Vec<f64> = data.row(i).iter().copied().chain([1.0]).collect();
+            for (a, m_row) in row.iter().zip(m.iter_mut()) {
+                for (b, m_ab) in row.iter().zip(m_row.iter_mut()) {
+                    *m_ab += a * b / data.len() as f64;
+                }
+            }
+        }
+        for _sweep in 0..50 {
+            for p in 0..k {
+                for q in p + 1..k {
+                    if m[p][q] == 0.0 {
+                        continue;
+                    }
+                    // The rotation in the (p, q) plane that zeroes m[p][q].
+                    let theta = (m[q][q] - m[p][p]) / (2.0 * m[p][q]);
+                    let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                    let (c, s) = (1.0 / (t * t + 1.0).sqrt(), t / (t * t + 1.0).sqrt());
+                    for row in m.iter_mut() {
+                        let (a, b) = (row[p], row[q]);
+                        (row[p], row[q]) = (c * a - s * b, s * a + c * b);
+                    }
+                    let (top, bottom) = m.split_at_mut(q);
+                    for (a, b) in top[p].iter_mut().zip(bottom[0].iter_mut()) {
+                        (*a, *b) = (c * *a - s * *b, s * *a + c * *b);
+                    }
+                }
+            }
+        }
+        let eig: Vec<f64> = (0..k).map(|i| m[i][i]).collect();
+        let max = eig.iter().copied().fold(f64::MIN, f64::max);
+        let min = eig.iter().copied().fold(f64::MAX, f64::min);
+        max / min
+    }
+
+    #[test]
+    fn exercise_5_3_momentum_by_hand_follows_dfdx() {
+        let data = wine();
+        let epochs = 30;
+        // μ = 0 is plain gradient descent.
+        let plain = momentum_descent(&data, 0.1, 0.0, epochs);
+        let gd = gradient_descent_run(&data, GdConfig { lr: 0.1, epochs });
+        assert_eq!(plain.len(), epochs + 1);
+        for (e, (a, b)) in plain.iter().zip(&gd.losses).enumerate() {
+            assert!(close(*a, *b, 1e-12), "μ = 0, epoch {e}: {a} vs {b}");
+        }
+        // μ = 0.9 against dfdx's Sgd with Momentum::Classic(0.9), one full batch per step.
+        let hand = momentum_descent(&data, 0.01, 0.9, epochs);
+        let cfg = OptimiserConfig {
+            kind: OptimiserKind::Momentum,
+            lr: 0.01,
+            epochs,
+            batch_size: data.len(),
+            seed: 0,
+        };
+        let dfdx = train_with::<WINE_FEATURES, _>(&Cpu::default(), &data, &cfg).unwrap();
+        assert_eq!(hand.len(), dfdx.losses.len());
+        for (e, (h, a)) in hand.iter().zip(&dfdx.losses).enumerate() {
+            assert!((h - a).abs() <= 1e-4 * h, "epoch {e}: hand {h} vs dfdx {a}");
+        }
+    }
+}
+
+mod ch09 {
+    use super::*;
+    use aigc::bench::BenchRow;
+    use aigc::exercises::ch09::*;
+
+    #[test]
+    fn exercise_9_1_pairwise_sum() {
+        assert_eq!(pairwise_sum(&[]), 0.0);
+        assert_eq!(pairwise_sum(&[2.5]), 2.5);
+        assert_eq!(pairwise_sum(&[1.0, 2.0, 3.0, 4.0, 5.0]), 15.0);
+        // In f32, 1e8 + 1 rounds to 1e8. Left to right gives 1; in halves, 0.
+        let xs = [1e8f32, 1.0, -1e8, 1.0];
+        assert_eq!(xs.iter().fold(0.0f32, |s, x| s + x), 1.0);
+        assert_eq!(pairwise_sum(&xs), 0.0);
+        // Three numbers split as [a] + [b, c]: 1 + (1e8 − 1e8) = 1, where (1 + 1e8) − 1e8 = 0.
+        assert_eq!(pairwise_sum(&[1.0, 1e8, -1e8]), 1.0);
+        // On many numbers the tree is more accurate than the loop.
+        let mut rng = StdRng::seed_from_u64(9);
+        let xs: Vec<f32> = (0..10_000).map(|_| rng.r#gen::<f32>()).collect();
+        let exact: f64 = xs.iter().map(|&x| x as f64).sum();
+        let looped = xs.iter().fold(0.0f32, |s, x| s + x) as f64;
+        let tree = pairwise_sum(&xs) as f64;
+        let (e_loop, e_tree) = ((looped - exact).abs() / exact, (tree - exact).abs() / exact);
+        assert!(
+            e_tree < 1e-6 && e_tree < e_loop,
+            "tree error {e_tree:e}, loop error {e_loop:e}"
+        );
+    }
+
+    #[test]
+    fn exercise_9_2_reading_the_loss_less_often_changes_nothing_else() {
+        let data = wine_quality().unwrap().standardized();
+        let dev = Cpu::default();
+        let all = losses_read_every(&dev, &data, 0.1, 50, 1).unwrap();
+        assert_eq!(
+            all.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            (1..=50).collect::<Vec<_>>()
+        );
+        let zero = aigc::regression::LinearModel::zeros(11).mse(&data);
+        assert!(
+            close(all[0].1 as f64, zero, 1e-5),
+            "step 1: {} vs {zero}",
+            all[0].1
+        );
+        assert!(
+            all.windows(2).all(|w| w[1].1 < w[0].1),
+            "the loss must fall every step"
+        );
+        let sparse = losses_read_every(&dev, &data, 0.1, 50, 10).unwrap();
+        let want: Vec<(usize, f32)> = all.iter().copied().filter(|(s, _)| s % 10 == 0).collect();
+        assert_eq!(sparse, want);
+        assert_eq!(losses_read_every(&dev, &data, 0.1, 9, 10).unwrap(), vec![]);
+    }
+
+    fn row(batch: usize, ms: f64) -> BenchRow {
+        BenchRow {
+            model: "test".into(),
+            batch,
+            ms_per_step: ms,
+            examples_per_s: batch as f64 / (ms / 1e3),
+        }
+    }
+
+    #[test]
+    fn exercise_9_3_crossover_batch() {
+        // CPU: 0.5 µs per example, no fixed cost. GPU: 10.1 µs fixed, 0.25 µs per example.
+        // 10.1 + 0.25 b < 0.5 b  ⇔  b > 40.4.
+        let cpu = [row(32, 0.016), row(4096, 2.048)];
+        let gpu = [row(32, 0.0181), row(4096, 1.0341)];
+        assert_eq!(
+            crossover_batch([&cpu[0], &cpu[1]], [&gpu[0], &gpu[1]]),
+            Some(41)
+        );
+        // The rows may come in either order.
+        assert_eq!(
+            crossover_batch([&cpu[1], &cpu[0]], [&gpu[1], &gpu[0]]),
+            Some(41)
+        );
+        // A GPU that is faster even for one example.
+        let fast = [row(1, 0.0001), row(1000, 0.1)];
+        assert_eq!(
+            crossover_batch([&cpu[0], &cpu[1]], [&fast[0], &fast[1]]),
+            Some(1)
+        );
+        // A GPU that costs more per example never catches up.
+        let slow = [row(32, 0.1), row(4096, 4.0)];
+        assert_eq!(
+            crossover_batch([&cpu[0], &cpu[1]], [&slow[0], &slow[1]]),
+            None
+        );
+        // Measured-looking numbers: 0.02 + 0.00001 b < 0.0001 b  ⇔  b > 222.2.
+        let cpu = [row(100, 0.01), row(10_000, 1.0)];
+        let gpu = [row(100, 0.021), row(10_000, 0.12)];
+        assert_eq!(
+            crossover_batch([&cpu[0], &cpu[1]], [&gpu[0], &gpu[1]]),
+            Some(223)
+        );
+    }
+}
