@@ -5,6 +5,7 @@
 #   mdBook 0.5.4 + mdbook-katex 0.10.0 + mdbook-linkcheck2 0.13.0   (the book)
 #   evcxr_jupyter 0.22.0 (+ its Jupyter kernel `rust`) and nbclient  (the notebooks)
 #   KaTeX 0.16.4's stylesheet and fonts, from the npm registry       (math that renders offline)
+#   Chromium (Debian's package) + playwright-core 1.65.1 from npm    (the book in a browser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,5 +41,17 @@ if [ ! -f book/katex/katex.min.css ] || [ ! -f book/src/katex/fonts/KaTeX_Main-R
   cp "$tmp/package/dist/katex.min.css" book/katex/
   cp "$tmp"/package/dist/fonts/*.woff2 book/src/katex/fonts/
   rm -rf "$tmp"
+fi
+# The browser test (scripts/browser-test.mjs) drives Debian's Chromium with playwright-core,
+# installed into a cache folder outside the repository (never committed).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Chromium (Debian package)"
+  apt-get update && apt-get install -y --no-install-recommends chromium
+fi
+browser_dir="${AIGC_BROWSER_DIR:-$HOME/.cache/aigc-browser}"
+if ! grep -qs '"version": "1.65.1"' "$browser_dir/node_modules/playwright-core/package.json"; then
+  echo "setup: installing playwright-core 1.65.1 into $browser_dir"
+  mkdir -p "$browser_dir"
+  npm install --prefix "$browser_dir" --no-audit --no-fund --silent playwright-core@1.65.1
 fi
 echo "setup: all tools present"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the crate (unit, integration and doc tests), lints, the
 # CUDA code paths (type-checked), the exercises (against their reference solutions), the
-# book (includes, links, math) and every notebook
+# book (includes, links, math; then every page in headless Chromium) and every notebook
 # (executed with the real evcxr kernel). Installs missing tools first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +24,6 @@ step "cuda paths type-check and lint" cargo clippy --locked --all-targets --feat
 step "exercises lint (with the reference solutions)" cargo clippy --locked --all-targets --features solutions -- -D warnings
 step "exercises (reference solutions pass every exercise test)" cargo test --locked --features solutions --test exercises
 step "book" mdbook build book
+step "book in headless Chromium (console, math, images, search)" node scripts/browser-test.mjs
 step "notebooks" python3 scripts/run-notebooks.py
 echo "all checks passed in $(( $(date +%s) - start )) s"
