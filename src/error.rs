@@ -107,6 +107,18 @@ pub enum AigcError {
         hint: String,
     },
 
+    /// A text (corpus) cannot be used: empty, not UTF-8, or too short.
+    #[error("{0}")]
+    BadText(String),
+
+    /// Characters that are not in a model's vocabulary.
+    #[error("unknown characters: {0}")]
+    UnknownCharacters(String),
+
+    /// A checkpoint cannot be used: missing, corrupt, or for another model.
+    #[error("{0}")]
+    Checkpoint(String),
+
     /// A device was asked for that this build or this machine does not have.
     #[error("{0}")]
     Device(String),

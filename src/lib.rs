@@ -8,6 +8,7 @@
 //! | 3. Tensors and autodiff | [`tensors`] | `aigc tensors` |
 //! | 4. Neurons and the MSE loss | [`neuron`], [`mse`] | `aigc mse` |
 //! | 5. Gradient descent | [`regression`] | `aigc regression`, `aigc mlp` |
+//! | 6. LSTM text generation | [`lstm`], [`data::text`], [`sample`], [`optim`], [`checkpoint`] | `aigc lstm train`, `aigc lstm generate` |
 //! | 9. Running on a GPU | [`device`], [`bench`] | `aigc --device cuda bench` |
 //!
 //! Shared pieces sit below the chapters: [`data`] (loaders and bundled data), [`train`]
@@ -28,16 +29,21 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod checkpoint;
 pub mod data;
 pub mod device;
+pub mod download;
 pub mod error;
 #[cfg(feature = "exercises")]
 pub mod exercises;
+pub mod lstm;
 pub mod mse;
 pub mod neuron;
+pub mod optim;
 pub mod plot;
 pub mod regression;
 pub mod report;
+pub mod sample;
 pub mod tensors;
 pub mod train;
 

@@ -31,9 +31,10 @@ fn assert_files(dir: &Path, names: &[&str]) {
 }
 
 #[test]
-fn tour_with_no_arguments_runs_every_chapter_and_writes_every_file() {
+fn the_quick_tour_runs_every_chapter_and_writes_every_file() {
+    // `aigc` alone runs the same tour with the LSTM's full training.
     let tmp = tempfile::tempdir().unwrap();
-    let o = aigc(tmp.path(), &[]);
+    let o = aigc(tmp.path(), &["tour", "--quick"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     for heading in [
@@ -41,6 +42,7 @@ fn tour_with_no_arguments_runs_every_chapter_and_writes_every_file() {
         "Chapter 4",
         "Chapter 5: gradient descent",
         "Chapter 5: an MLP",
+        "Chapter 6: a character-level LSTM",
     ] {
         assert!(text.contains(heading), "missing {heading} in:\n{text}");
     }
@@ -71,8 +73,12 @@ fn tour_with_no_arguments_runs_every_chapter_and_writes_every_file() {
         &tmp.path().join("mlp"),
         &["mlp.json", "mlp.md", "mlp-fit.svg", "mlp-loss.svg"],
     );
+    assert_files(
+        &tmp.path().join("lstm"),
+        &["lstm.json", "lstm.md", "lstm-loss.svg", "lstm.ckpt"],
+    );
     // No temporary files are left behind by the atomic writes.
-    for sub in ["tensors", "mse", "regression", "mlp"] {
+    for sub in ["tensors", "mse", "regression", "mlp", "lstm"] {
         for entry in std::fs::read_dir(tmp.path().join(sub)).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             assert!(!name.ends_with(".tmp"), "leftover {name}");
@@ -223,4 +229,126 @@ fn asking_for_cuda_in_a_cpu_build_explains_how_to_rebuild() {
     // `auto` falls back to the CPU.
     let o = aigc(tmp.path(), &["--device", "auto", "tensors"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn lstm_generate_without_a_checkpoint_says_how_to_make_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aigc(tmp.path(), &["lstm", "generate"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("train one first with `aigc lstm train`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn lstm_train_generate_and_bad_prompts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aigc(
+        tmp.path(),
+        &["lstm", "train", "--steps", "4", "--eval-every", "2"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tmp.path().join("lstm/lstm.ckpt").is_file());
+    let o = aigc(
+        tmp.path(),
+        &["lstm", "generate", "--prompt", "The cat", "--chars", "20"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("The cat"), "{}", stdout(&o));
+    let o = aigc(tmp.path(), &["lstm", "generate", "--prompt", "狐狸"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unknown characters: '狐', '狸'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = aigc(tmp.path(), &["lstm", "generate", "--temperature", "0"]);
+    assert!(stderr(&o).contains("invalid temperature"), "{}", stderr(&o));
+    let o = aigc(tmp.path(), &["lstm", "generate", "--top-k", "0"]);
+    assert!(stderr(&o).contains("invalid top-k"), "{}", stderr(&o));
+    // Resuming with a larger step budget continues the same run.
+    let o = aigc(
+        tmp.path(),
+        &[
+            "lstm",
+            "train",
+            "--steps",
+            "6",
+            "--eval-every",
+            "2",
+            "--resume",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("lstm/lstm.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["steps"], 6);
+}
+
+#[test]
+fn lstm_train_rejects_unusable_texts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let short = tmp.path().join("short.txt");
+    std::fs::write(&short, "猫喜欢鱼。\n").unwrap();
+    let o = aigc(
+        tmp.path(),
+        &["lstm", "train", "--text", short.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("too short"), "{}", stderr(&o));
+    let o = aigc(tmp.path(), &["lstm", "train", "--text", "no/such.txt"]);
+    assert!(stderr(&o).contains("no/such.txt"), "{}", stderr(&o));
+    let o = aigc(
+        tmp.path(),
+        &["lstm", "train", "--resume", "--checkpoint", "none.ckpt"],
+    );
+    assert!(stderr(&o).contains("none.ckpt"), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_saves_a_checkpoint_that_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_aigc"))
+        .args([
+            "lstm",
+            "train",
+            "--steps",
+            "100000",
+            "--eval-every",
+            "2",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ckpt = tmp.path().join("lstm/lstm.ckpt");
+    let start = std::time::Instant::now();
+    while !ckpt.exists() && start.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(ckpt.exists(), "no checkpoint appeared");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("interrupted at step"), "{text}");
+    assert!(text.contains("--resume"), "{text}");
+    let (_, meta): (aigc::checkpoint::Tensors, aigc::lstm::CheckpointMeta) =
+        aigc::checkpoint::load(&ckpt).unwrap();
+    assert!(meta.log.step >= 2);
 }

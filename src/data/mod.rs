@@ -3,9 +3,12 @@
 //! The bundled data is embedded in the library, so every experiment runs with no files
 //! around it; the loaders read the same format from any path a reader passes.
 
+pub mod corpus;
 pub mod csv;
+pub mod text;
 
 pub use self::csv::{Dataset, Table};
+pub use self::text::{TextData, Vocab, random_batch, read_text};
 
 use crate::error::Result;
 

@@ -1,0 +1,175 @@
+//! Text as numbers: a character vocabulary, encoding and decoding, and training batches.
+//!
+//! A *character-level* language model reads and writes one Unicode scalar value (a Rust
+//! `char`) at a time. Chinese needs nothing special: 猫 is one `char`, just like `c`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rand::Rng;
+
+use crate::error::{AigcError, Result};
+
+/// The characters a model knows, each with an index (its *token id*).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Vocab {
+    /// The characters in id order (sorted, so the same text always gives the same ids).
+    pub chars: Vec<char>,
+    #[serde(skip)]
+    index: BTreeMap<char, usize>,
+}
+
+impl Vocab {
+    /// The sorted set of characters that occur in `text`.
+    ///
+    /// ```
+    /// let v = aigc::data::Vocab::from_text("猫 cat");
+    /// assert_eq!(v.chars, vec![' ', 'a', 'c', 't', '猫']);
+    /// ```
+    pub fn from_text(text: &str) -> Self {
+        let mut chars: Vec<char> = text.chars().collect();
+        chars.sort_unstable();
+        chars.dedup();
+        Vocab::from_chars(chars)
+    }
+
+    /// A vocabulary with exactly these characters, in this order.
+    pub fn from_chars(chars: Vec<char>) -> Self {
+        let index = chars.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+        Vocab { chars, index }
+    }
+
+    /// Number of characters.
+    pub fn len(&self) -> usize {
+        self.chars.len()
+    }
+
+    /// `true` for the empty vocabulary.
+    pub fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    // ANCHOR: encode
+    /// Token ids of `text`; characters the vocabulary lacks are an error that names them.
+    ///
+    /// ```
+    /// let v = aigc::data::Vocab::from_text("the cat");
+    /// assert_eq!(v.encode("cat").unwrap(), vec![2, 1, 5]);
+    /// let err = v.encode("dog").unwrap_err().to_string();
+    /// assert!(err.contains("'d'") && err.contains("'o'") && err.contains("'g'"));
+    /// ```
+    pub fn encode(&self, text: &str) -> Result<Vec<usize>> {
+        let mut unknown: Vec<char> = text
+            .chars()
+            .filter(|c| !self.index.contains_key(c))
+            .collect();
+        if !unknown.is_empty() {
+            unknown.dedup();
+            unknown.sort_unstable();
+            unknown.dedup();
+            let names: Vec<String> = unknown.iter().map(|c| format!("{c:?}")).collect();
+            return Err(AigcError::UnknownCharacters(format!(
+                "{} not in the model's vocabulary of {} characters; use only characters \
+                 that occur in the training text",
+                names.join(", "),
+                self.len()
+            )));
+        }
+        Ok(text.chars().map(|c| self.index[&c]).collect())
+    }
+
+    /// The text of some token ids (ids outside the vocabulary become `�`).
+    pub fn decode(&self, ids: &[usize]) -> String {
+        ids.iter()
+            .map(|&i| *self.chars.get(i).unwrap_or(&'\u{FFFD}'))
+            .collect()
+    }
+    // ANCHOR_END: encode
+
+    /// Rebuilds the lookup table after deserialising (the table is not stored).
+    pub fn rebuilt(self) -> Self {
+        Vocab::from_chars(self.chars)
+    }
+}
+
+/// Reads a UTF-8 text file; an empty file or invalid UTF-8 is an error with the position.
+pub fn read_text(path: impl AsRef<Path>) -> Result<String> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| AigcError::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+        AigcError::BadText(format!(
+            "{}:{line}: not valid UTF-8 at byte {at}; save the file as UTF-8",
+            path.display()
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(AigcError::BadText(format!(
+            "{}: the text is empty; a language model needs text to learn from",
+            path.display()
+        )));
+    }
+    Ok(text)
+}
+
+/// A text split into training and validation token ids over one vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextData {
+    /// The vocabulary of the whole text.
+    pub vocab: Vocab,
+    /// The first part of the text, for training.
+    pub train: Vec<usize>,
+    /// The last part, never trained on, for measuring the loss honestly.
+    pub valid: Vec<usize>,
+}
+
+impl TextData {
+    /// Builds the vocabulary of `text` and splits it by position: the last
+    /// `valid_fraction` of the characters is the validation set.
+    ///
+    /// Both parts must hold at least one window of `window` characters (a training
+    /// sequence plus its next character); otherwise the text is too short.
+    pub fn split(text: &str, valid_fraction: f64, window: usize) -> Result<TextData> {
+        let vocab = Vocab::from_text(text);
+        let ids = vocab.encode(text)?;
+        let n_valid = ((ids.len() as f64) * valid_fraction).round() as usize;
+        let n_train = ids.len().saturating_sub(n_valid);
+        if n_train < window || n_valid < window {
+            return Err(AigcError::BadText(format!(
+                "the text has {} characters: too short for windows of {window} characters in \
+                 both the training part and the {:.0}% validation part (needs at least {})",
+                ids.len(),
+                100.0 * valid_fraction,
+                ((window as f64) / valid_fraction.clamp(1e-9, 0.5)).ceil() as usize
+            )));
+        }
+        Ok(TextData {
+            vocab,
+            train: ids[..n_train].to_vec(),
+            valid: ids[n_train..].to_vec(),
+        })
+    }
+}
+
+// ANCHOR: batch
+/// `batch` random windows of `seq` characters and, for each position, the character
+/// that follows it: the input and the target of next-character prediction.
+///
+/// Both are returned row-major, `batch * seq` ids each.
+pub fn random_batch(
+    tokens: &[usize],
+    batch: usize,
+    seq: usize,
+    rng: &mut impl Rng,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut inputs = Vec::with_capacity(batch * seq);
+    let mut targets = Vec::with_capacity(batch * seq);
+    for _ in 0..batch {
+        let start = rng.gen_range(0..=tokens.len() - seq - 1);
+        inputs.extend_from_slice(&tokens[start..start + seq]);
+        targets.extend_from_slice(&tokens[start + 1..start + seq + 1]); // shifted by one
+    }
+    (inputs, targets)
+}
+// ANCHOR_END: batch
