@@ -451,3 +451,304 @@ mod ch09 {
         );
     }
 }
+
+mod ch06 {
+    use super::*;
+    use aigc::data::{Vocab, corpus};
+    use aigc::exercises::ch06::*;
+    use aigc::lstm::{CharLstm, LstmCell, next_char_loss};
+    use aigc::sample::{Sampling, probabilities};
+
+    type Cell = LstmCell<2, 3, 12, f64, Cpu>;
+
+    fn sigmoid(z: f64) -> f64 {
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    #[test]
+    fn exercise_6_1_step_without_forget_gate_by_hand() {
+        let dev = Cpu::default();
+        let mut cell: LstmCell<1, 1, 4, f64, Cpu> = BuildModule::build(&dev);
+        // W_hh hₜ₋₁ + b_hh for hₜ₋₁ = 0.5 is (1, 1.5, −1, 0), gates in the order i, f, g, o.
+        cell.hh.weight.copy_from(&[2.0, 3.0, -2.0, 4.0]);
+        cell.hh.bias.copy_from(&[0.0, 0.0, 0.0, -2.0]);
+        let (ln2, ln3) = (2f64.ln(), 3f64.ln());
+        // Row 0: pre-activations (ln 3, −1.5, ln 2, 0), so i = 3/4, g = 3/5, o = 1/2.
+        // Row 1: hₜ₋₁ = 0 and x_proj = 0, so i = 1/2, g = 0, o = σ(−2).
+        let x_proj = dev.tensor_from_vec(
+            vec![ln3 - 1.0, -3.0, ln2 + 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            (2, Const::<4>),
+        );
+        let h = dev.tensor_from_vec(vec![0.5, 0.0], (2, Const::<1>));
+        let c = dev.tensor_from_vec(vec![0.4, -1.0], (2, Const::<1>));
+        let (h, c) = step_without_forget_gate(&cell, x_proj, h, c);
+        let (h, c) = (h.as_vec(), c.as_vec());
+        // cₜ = cₜ₋₁ + iₜgₜ: 0.4 + 0.75 · 0.6 = 0.85, and −1 + 0.5 · 0 = −1 (a forget gate
+        // σ(−1.5) or σ(0) would have shrunk both).
+        let want_c = [0.85, -1.0];
+        let want_h = [0.5 * 0.85f64.tanh(), sigmoid(-2.0) * (-1.0f64).tanh()];
+        assert_eq!((h.len(), c.len()), (2, 2));
+        for r in 0..2 {
+            assert!(
+                close(c[r], want_c[r], 1e-12),
+                "row {r}: c = {}, want {}",
+                c[r],
+                want_c[r]
+            );
+            assert!(
+                close(h[r], want_h[r], 1e-12),
+                "row {r}: h = {}, want {}",
+                h[r],
+                want_h[r]
+            );
+        }
+    }
+
+    /// A random cell, and random inputs and state for `steps` steps of a batch of 2.
+    fn random_cell(steps: usize) -> (Cell, Vec<f64>, Vec<f64>, Vec<f64>) {
+        let dev = Cpu::seed_from_u64(6);
+        let cell: Cell = BuildModule::build(&dev);
+        let mut rng = StdRng::seed_from_u64(6);
+        let mut r = |n: usize| {
+            (0..n)
+                .map(|_| rng.gen_range(-1.0..1.0))
+                .collect::<Vec<f64>>()
+        };
+        let (x, h0, c0) = (r(steps * 2 * 2), r(2 * 3), r(2 * 3));
+        (cell, x, h0, c0)
+    }
+
+    #[test]
+    fn exercise_6_1_is_the_lstm_with_a_forget_gate_stuck_at_one() {
+        let dev = Cpu::default();
+        let steps = 3;
+        let (mut cell, x, h0, c0) = random_cell(steps);
+        // A forget-gate bias of 60 makes fₜ = σ(60 + …) exactly 1.0 in f64.
+        let mut bias = cell.hh.bias.as_vec();
+        bias[3..6].iter_mut().for_each(|b| *b += 60.0);
+        cell.hh.bias.copy_from(&bias);
+        let rows = |v: &[f64]| dev.tensor_from_vec(v.to_vec(), (2, Const::<3>));
+        let (hs, (h_lib, c_lib)) = cell.forward_seq(
+            dev.tensor_from_vec(x.clone(), (steps, 2, Const::<2>)),
+            Some((rows(&h0), rows(&c0))),
+        );
+        let hs = hs.as_vec();
+        let (mut h, mut c) = (rows(&h0), rows(&c0));
+        for t in 0..steps {
+            let x_t = dev.tensor_from_vec(x[t * 4..(t + 1) * 4].to_vec(), (2, Const::<2>));
+            (h, c) = step_without_forget_gate(&cell, cell.ih.forward(x_t), h, c);
+            for (j, (a, b)) in h.as_vec().iter().zip(&hs[t * 6..(t + 1) * 6]).enumerate() {
+                assert!(close(*a, *b, 1e-12), "h at step {t}, entry {j}: {a} vs {b}");
+            }
+        }
+        for (name, mine, lib) in [("h", h, h_lib), ("c", c, c_lib)] {
+            for (j, (a, b)) in mine.as_vec().iter().zip(&lib.as_vec()).enumerate() {
+                assert!(close(*a, *b, 1e-12), "final {name}[{j}]: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn exercise_6_1_gradients_reach_every_weight() {
+        let dev = Cpu::default();
+        let (mut cell, x, h0, c0) = random_cell(2);
+        let rows = |v: &[f64]| dev.tensor_from_vec(v.to_vec(), (2, Const::<3>));
+        let input = |t: usize| dev.tensor_from_vec(x[t * 4..(t + 1) * 4].to_vec(), (2, Const::<2>));
+        // Two steps, then L = Σ h₂ + ½ Σ c₂.
+        let loss = |cell: &Cell| {
+            let (h, c) =
+                step_without_forget_gate(cell, cell.ih.forward(input(0)), rows(&h0), rows(&c0));
+            let (h, c) = step_without_forget_gate(cell, cell.ih.forward(input(1)), h, c);
+            h.sum::<Rank0, _>().array() + 0.5 * c.sum::<Rank0, _>().array()
+        };
+        let grads = cell.alloc_grads();
+        let (h, c) = step_without_forget_gate(
+            &cell,
+            cell.ih.forward(input(0).traced(grads)),
+            rows(&h0).retaped(),
+            rows(&c0).retaped(),
+        );
+        let (h, c) = step_without_forget_gate(&cell, cell.ih.forward(input(1).retaped()), h, c);
+        let grads = (h.sum::<Rank0, _>() + c.sum::<Rank0, _>() * 0.5).backward();
+        let analytic = [
+            grads.get(&cell.ih.weight).as_vec(),
+            grads.get(&cell.ih.bias).as_vec(),
+            grads.get(&cell.hh.weight).as_vec(),
+            grads.get(&cell.hh.bias).as_vec(),
+        ];
+        let eps = 1e-6;
+        let mut nonzero = 0;
+        for (p, name) in ["ih.weight", "ih.bias", "hh.weight", "hh.bias"]
+            .into_iter()
+            .enumerate()
+        {
+            let original = [
+                cell.ih.weight.as_vec(),
+                cell.ih.bias.as_vec(),
+                cell.hh.weight.as_vec(),
+                cell.hh.bias.as_vec(),
+            ][p]
+                .clone();
+            let set = |cell: &mut Cell, v: &[f64]| match p {
+                0 => cell.ih.weight.copy_from(v),
+                1 => cell.ih.bias.copy_from(v),
+                2 => cell.hh.weight.copy_from(v),
+                _ => cell.hh.bias.copy_from(v),
+            };
+            for j in 0..original.len() {
+                let mut moved = original.clone();
+                moved[j] += eps;
+                set(&mut cell, &moved);
+                let up = loss(&cell);
+                moved[j] -= 2.0 * eps;
+                set(&mut cell, &moved);
+                let down = loss(&cell);
+                set(&mut cell, &original);
+                let numeric = (up - down) / (2.0 * eps);
+                let a = analytic[p][j];
+                assert!(
+                    (a - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+                    "∂L/∂{name}[{j}]: backward {a} vs finite difference {numeric}"
+                );
+                nonzero += (a != 0.0) as usize;
+            }
+        }
+        // Everything but the forget gate's rows (a quarter of the parameters) gets a gradient.
+        assert_eq!(nonzero, 3 * (24 + 12 + 36 + 12) / 4);
+    }
+
+    #[test]
+    fn exercise_6_2_perplexity_and_bits_per_character() {
+        let check = |loss: f64, ppl: f64, bits: f64| {
+            let (p, b) = perplexity_and_bits(loss);
+            assert!(
+                close(p, ppl, 1e-12),
+                "loss {loss}: perplexity {p}, want {ppl}"
+            );
+            assert!(
+                close(b, bits, 1e-12),
+                "loss {loss}: {b} bits/char, want {bits}"
+            );
+        };
+        check(0.0, 1.0, 0.0); // always right
+        check(2f64.ln(), 2.0, 1.0); // a fair coin per character
+        check(90f64.ln(), 90.0, 90f64.log2()); // the uniform guess over the corpus's 90 chars
+        // The true characters got probabilities 1/2, 1/4, 1/8: 1, 2 and 3 bits, 2 on average.
+        let loss = -[0.5f64, 0.25, 0.125].iter().map(|p| p.ln()).sum::<f64>() / 3.0;
+        check(loss, 4.0, 2.0);
+        // The chapter's trained model: 0.400 nats/char.
+        check(0.4, 0.4f64.exp(), 0.4 / 2f64.ln());
+        // A model with a zero output layer guesses uniformly: its perplexity is V = 7.
+        let dev = Cpu::seed_from_u64(0);
+        let mut model: CharLstm<7, 3, 4, 16, f64, Cpu> = BuildModule::build(&dev);
+        model.head.weight = dev.zeros();
+        model.head.bias = dev.zeros();
+        let ids = dev.tensor_from_vec(vec![1, 2, 3, 4, 5, 6], (3, 2));
+        let targets = dev.tensor_from_vec(vec![2, 3, 4, 5, 6, 0], (3, 2));
+        let loss = next_char_loss(model.forward(ids, None).0, targets).array();
+        check(loss, 7.0, 7f64.log2());
+    }
+
+    fn assert_probs(got: &[f32], want: &[f32], what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}: {got:?}");
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (g - w).abs() < 1e-6,
+                "{what}: p[{i}] = {g}, want {w} (all: {got:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn exercise_6_4_nucleus_probabilities() {
+        // Probabilities 0.1, 0.5, 0.25, 0.15 at τ = 1, not in sorted order.
+        let logits: Vec<f32> = [0.1f32, 0.5, 0.25, 0.15].iter().map(|p| p.ln()).collect();
+        let cases: [(f32, f32, [f32; 4]); 9] = [
+            (1.0, 1e-6, [0.0, 1.0, 0.0, 0.0]), // always at least one character
+            (1.0, 0.3, [0.0, 1.0, 0.0, 0.0]),
+            (1.0, 0.6, [0.0, 2.0 / 3.0, 1.0 / 3.0, 0.0]), // 0.5 < 0.6 ≤ 0.5 + 0.25
+            (1.0, 0.8, [0.0, 5.0 / 9.0, 2.5 / 9.0, 1.5 / 9.0]),
+            (1.0, 0.95, [0.1, 0.5, 0.25, 0.15]),
+            (1.0, 1.0, [0.1, 0.5, 0.25, 0.15]),
+            // τ = 1/2 squares the probabilities first: 0.01, 0.25, 0.0625, 0.0225 (÷ 0.345).
+            (0.5, 0.6, [0.0, 1.0, 0.0, 0.0]),
+            (0.5, 0.8, [0.0, 0.8, 0.2, 0.0]),
+            // τ = 2 takes square roots: √0.5 / (√0.5 + √0.25) = 2 − √2.
+            (2.0, 0.6, [0.0, 2.0 - 2f32.sqrt(), 2f32.sqrt() - 1.0, 0.0]),
+        ];
+        for (tau, p, want) in cases {
+            let got = nucleus_probabilities(&logits, tau, p);
+            assert_probs(&got, &want, &format!("τ = {tau}, top-p = {p}"));
+        }
+        // Ties: the lower index comes first.
+        let tied = [1.0f32, 0.0, 1.0];
+        assert_probs(
+            &nucleus_probabilities(&tied, 1.0, 0.4),
+            &[1.0, 0.0, 0.0],
+            "tie, p = 0.4",
+        );
+        assert_probs(
+            &nucleus_probabilities(&tied, 1.0, 0.5),
+            &[0.5, 0.0, 0.5],
+            "tie, p = 0.5",
+        );
+        // Exactly on the boundary: 1/2 already reaches top-p = 1/2, and so do 1/4 + 1/4.
+        assert_probs(
+            &nucleus_probabilities(&[0.0, 0.0], 1.0, 0.5),
+            &[1.0, 0.0],
+            "½, ½",
+        );
+        let quarters = nucleus_probabilities(&[0.0; 4], 1.0, 0.5);
+        assert_probs(&quarters, &[0.5, 0.5, 0.0, 0.0], "four quarters, p = 0.5");
+        // Large logits must not overflow.
+        let big = nucleus_probabilities(&[1000.0, 999.0, 990.0], 1.0, 0.99);
+        let e = (-1f32).exp();
+        assert_probs(
+            &big,
+            &[1.0 / (1.0 + e), e / (1.0 + e), 0.0],
+            "logits near 1000",
+        );
+        // With top-p = 1 it is plain temperature sampling.
+        let mut rng = StdRng::seed_from_u64(64);
+        let z: Vec<f32> = (0..50).map(|_| rng.gen_range(-3.0..3.0)).collect();
+        for tau in [0.5, 1.0, 1.5] {
+            let plain = probabilities(
+                &z,
+                50,
+                &Sampling {
+                    temperature: tau,
+                    top_k: None,
+                },
+            );
+            assert_probs(
+                &nucleus_probabilities(&z, tau, 1.0),
+                &plain,
+                &format!("τ = {tau}, p = 1"),
+            );
+        }
+    }
+
+    #[test]
+    fn exercise_6_5_distinct_ngrams() {
+        assert_eq!(distinct_ngrams("abab", 1), (2, 4));
+        assert_eq!(distinct_ngrams("abab", 2), (2, 3)); // ab, ba, ab
+        assert_eq!(distinct_ngrams("aaaa", 2), (1, 3));
+        assert_eq!(distinct_ngrams("ab", 3), (0, 0));
+        assert_eq!(distinct_ngrams("", 1), (0, 0));
+        // Characters, not bytes: 猫 is three bytes in UTF-8 but one character.
+        assert_eq!(distinct_ngrams("猫猫猫猫", 2), (1, 3));
+        assert_eq!(distinct_ngrams("猫喜欢鱼。", 2), (4, 4));
+        assert_eq!(distinct_ngrams("猫喜欢鱼。\n猫喜欢鱼。", 5), (6, 7));
+        // One sentence over and over: 16 characters, so only 16 different 4-grams.
+        let looped = "The cat sleeps.\n".repeat(10);
+        assert_eq!(distinct_ngrams(&looped, 4), (16, 157));
+        // The distinct 1-grams of the corpus are its vocabulary.
+        let vocab = Vocab::from_text(corpus::ANIMALS);
+        let n_chars = corpus::ANIMALS.chars().count();
+        assert_eq!(distinct_ngrams(corpus::ANIMALS, 1), (vocab.len(), n_chars));
+        // The varied corpus repeats itself far less than the looped sentence.
+        let (d, t) = distinct_ngrams(corpus::ANIMALS, 4);
+        assert_eq!(t, n_chars - 3);
+        assert!(d > 1000 && d < t, "{d} distinct of {t}");
+    }
+}
