@@ -36,12 +36,10 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Times `step` (which returns the loss) over `reps` calls after 3 warm-up calls, five times,
-/// and returns the median milliseconds per call.
+/// Times `step` (which returns the loss) over `reps` calls after one warm-up call, five
+/// times, and returns the median milliseconds per call.
 fn time_ms(reps: usize, mut step: impl FnMut() -> f32) -> f64 {
-    for _ in 0..3 {
-        step();
-    }
+    step();
     let samples = (0..5)
         .map(|_| {
             let start = Instant::now();
@@ -111,12 +109,41 @@ pub fn mlp_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, reps:
     })
 }
 
+/// Milliseconds per training step of chapter 6's character LSTM in the configuration of
+/// the PyTorch reference (`char_lstm.py`): 65 characters, embedding 64, hidden 256,
+/// `batch` sequences of 64 characters, Adam (no clipping, like the reference).
+pub fn lstm_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
+    use crate::lstm::{CharLstm, next_char_loss};
+    use crate::optim::{AdamSettings, ClippedAdam};
+    let mut model: CharLstm<65, 64, 256, 1024, f32, D> = BuildModule::build(dev);
+    let settings = AdamSettings {
+        max_grad_norm: None,
+        ..AdamSettings::default()
+    };
+    let mut opt = ClippedAdam::new(settings);
+    let ids =
+        |salt: usize| -> Vec<usize> { (0..64 * batch).map(|i| (i * 31 + salt) % 65).collect() };
+    let x: Tensor<(usize, usize), usize, D> = dev.tensor_from_vec(ids(0), (64, batch));
+    let y: Tensor<(usize, usize), usize, D> = dev.tensor_from_vec(ids(1), (64, batch));
+    let mut grads = model.alloc_grads();
+    time_ms(reps, || {
+        let tape = std::mem::replace(&mut grads, Gradients::leaky());
+        let (logits, _) = model.forward(x.clone().trace(tape), None);
+        let loss = next_char_loss(logits, y.clone());
+        let value = loss.as_vec()[0];
+        grads = loss.backward();
+        opt.step(&mut model, &grads, 2e-3);
+        model.zero_grads(&mut grads);
+        value
+    })
+}
+
 /// Every configuration of the book so far, at its own batch size and at a large one.
 ///
 /// ```
 /// use dfdx::prelude::*;
-/// let rows = aigc::bench::run_bench(&Cpu::default(), 2);
-/// assert_eq!(rows.len(), 4);
+/// let rows = aigc::bench::run_bench(&Cpu::default(), 1);
+/// assert_eq!(rows.len(), 6);
 /// assert!(rows.iter().all(|r| r.ms_per_step > 0.0));
 /// ```
 pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<BenchRow> {
@@ -139,6 +166,17 @@ pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<B
             mlp_step_ms(dev, small_mlp, reps),
         ),
         row("MLP 1-32-32-1 (Adam)", large, mlp_step_ms(dev, large, reps)),
+        // An LSTM step is ~10⁴ times an MLP step: far fewer repetitions give the same precision.
+        row(
+            "char LSTM 64→256, 65 chars, 64 steps (Adam)",
+            32,
+            lstm_step_ms(dev, 32, reps.div_ceil(10)),
+        ),
+        row(
+            "char LSTM 64→256, 65 chars, 64 steps (Adam)",
+            256,
+            lstm_step_ms(dev, 256, reps.div_ceil(20)),
+        ),
     ]
 }
 

@@ -129,6 +129,21 @@ fn benchmark_runs<D: Device<f32> + DeviceBuildExt>(dev: &D) {
 }
 on_every_device!(bench, benchmark_runs);
 
+fn lstm_runs_and_writes<D: Device<f32>>(dev: &D) {
+    use aigc::lstm::{BookLstm, generate, next_char_loss, time_major};
+    let model: BookLstm<D> = BuildModule::build(dev);
+    let ids: Vec<usize> = (0..16).map(|i| (i * 7) % 90).collect();
+    let (logits, _) = model.forward(time_major(dev, &ids, 2, 8), None);
+    let loss = next_char_loss(logits, time_major(dev, &ids, 2, 8)).as_vec()[0];
+    // An untrained model is close to a uniform guess over its 128 output slots.
+    assert!((loss - (128f32).ln()).abs() < 0.5, "{loss}");
+    let vocab = aigc::data::Vocab::from_text(aigc::data::corpus::ANIMALS);
+    let how = aigc::sample::Sampling::default();
+    let text = generate(dev, &model, &vocab, "猫", 10, &how, 1).unwrap();
+    assert_eq!(text.chars().count(), 11);
+}
+on_every_device!(lstm, lstm_runs_and_writes);
+
 /// Same seeds, same initial weights, two devices: the numbers must agree.
 #[cfg(feature = "cuda")]
 mod cpu_vs_gpu {
@@ -171,6 +186,21 @@ mod cpu_vs_gpu {
                     kind.name()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn lstm_logits_from_the_same_weights_agree() {
+        use aigc::lstm::{BookLstm, time_major};
+        let Some(gpu) = gpu() else { return };
+        let cpu = Cpu::seed_from_u64(0);
+        let on_cpu: BookLstm<Cpu> = BuildModule::build(&cpu);
+        let on_gpu = on_cpu.to_device(&gpu);
+        let ids: Vec<usize> = (0..64).map(|i| (i * 13) % 90).collect();
+        let (a, _) = on_cpu.forward(time_major(&cpu, &ids, 4, 16), None);
+        let (b, _) = on_gpu.forward(time_major(&gpu, &ids, 4, 16), None);
+        for (x, y) in a.as_vec().iter().zip(b.as_vec()) {
+            assert!((x - y).abs() < 1e-4, "cpu {x} vs gpu {y}");
         }
     }
 

@@ -152,7 +152,7 @@ fn an_interrupted_run_resumes_exactly_where_it_stopped() {
 
     // The same run, "Ctrl-C" after step 6: the flag is raised from the checkpoint hook.
     let dev = Cpu::seed_from_u64(cfg.seed);
-    let mut model: BookLstm<Cpu> = BuildModule::build(&dev);
+    let mut model = new_model(&dev);
     let mut opt = ClippedAdam::new(cfg.adam);
     let mut log = TrainLog::default();
     let ctrl_c = AtomicBool::new(false);

@@ -100,6 +100,14 @@ fn positive_f64(s: &str) -> Result<f64, String> {
     }
 }
 
+fn non_negative_f32(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) => Err(format!("must be zero or a positive number, got {v}")),
+        Err(_) => Err(format!("{s:?} is not a number")),
+    }
+}
+
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1, got 0".to_string()),
@@ -381,6 +389,12 @@ struct LstmTrainArgs {
     /// Evaluate and checkpoint every this many steps.
     #[arg(long, default_value_t = LstmConfig::default().eval_every, value_parser = at_least_one)]
     eval_every: usize,
+    /// Keep the learning rate constant instead of the cosine decay.
+    #[arg(long)]
+    constant_lr: bool,
+    /// Clip the gradient's global norm to this length (0 turns clipping off).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = non_negative_f32)]
+    clip: f32,
     /// Seed of the initial weights and the batches.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -402,6 +416,8 @@ impl Default for LstmTrainArgs {
             batch: d.batch,
             seq: d.seq,
             eval_every: d.eval_every,
+            constant_lr: !d.cosine,
+            clip: d.adam.max_grad_norm.unwrap_or(0.0),
             seed: d.seed,
             checkpoint: None,
             resume: false,
@@ -476,6 +492,11 @@ fn lstm_train(cli: &Cli, args: &LstmTrainArgs) -> anyhow::Result<()> {
         batch: args.batch,
         seq: args.seq,
         eval_every: args.eval_every,
+        cosine: !args.constant_lr,
+        adam: aigc::optim::AdamSettings {
+            max_grad_norm: (args.clip > 0.0).then_some(args.clip),
+            ..aigc::optim::AdamSettings::default()
+        },
         seed: args.seed,
         ..LstmConfig::default()
     };

@@ -86,6 +86,14 @@ pub fn load_checkpoint<D: Device<f32>>(
     Ok((model, opt, meta))
 }
 
+/// A freshly initialised [`BookLstm`] (PyTorch's initialisation; the device's seed decides
+/// the draw).
+pub fn new_model<D: Device<f32>>(dev: &D) -> BookLstm<D> {
+    let mut model: BookLstm<D> = BuildModule::build(dev);
+    model.init_like_pytorch();
+    model
+}
+
 /// Splits `text` for training, checking the vocabulary fits the model.
 pub fn prepare_text(text: &str, cfg: &LstmConfig) -> Result<TextData> {
     if text.trim().is_empty() {
@@ -148,8 +156,12 @@ pub fn train_or_resume<D: Device<f32>>(
         };
         (model, opt, meta.log, cfg)
     } else {
-        let model: BookLstm<D> = BuildModule::build(dev);
-        (model, ClippedAdam::new(cfg.adam), TrainLog::default(), *cfg)
+        (
+            new_model(dev),
+            ClippedAdam::new(cfg.adam),
+            TrainLog::default(),
+            *cfg,
+        )
     };
     let finish = train_lstm(
         dev,
