@@ -31,8 +31,8 @@ fn bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-// ANCHOR: save
 /// Saves `tensors` and `meta` to `path` atomically.
+// ANCHOR: save
 pub fn save<M: Serialize>(path: &Path, tensors: &Tensors, meta: &M) -> Result<()> {
     let groups = [
         ("param", &tensors.params),

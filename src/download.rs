@@ -12,10 +12,10 @@ pub const TINY_SHAKESPEARE_URL: &str =
 /// The largest download accepted, so a wrong URL cannot fill the disk.
 pub const MAX_BYTES: u64 = 50 * 1024 * 1024;
 
-// ANCHOR: download
 /// Downloads a UTF-8 text from `url` (http or https) to `to`, atomically; returns its size.
 ///
 /// A failed request, an HTTP error status, an empty or non-UTF-8 body are errors that say so.
+// ANCHOR: download
 pub fn download_text(url: &str, to: &Path) -> Result<usize> {
     let fail = |why: String| AigcError::BadText(format!("download of {url} failed: {why}"));
     let response = ureq::get(url)

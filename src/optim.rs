@@ -52,12 +52,14 @@ pub struct ClippedAdam {
     pub v: Vec<Vec<f32>>,
 }
 
-struct Collect<'a, D: Device<f32>> {
-    grads: &'a Gradients<f32, D>,
+/// Copies, for every trainable parameter (visit order), either its values or, given
+/// `grads`, its gradient to the host.
+struct Gather<'a, D: Device<f32>> {
+    grads: Option<&'a Gradients<f32, D>>,
     out: Vec<Vec<f32>>,
 }
 
-impl<D: Device<f32>> TensorVisitor<f32, D> for Collect<'_, D> {
+impl<D: Device<f32>> TensorVisitor<f32, D> for Gather<'_, D> {
     type Viewer = ViewTensorRef;
     type Err = D::Err;
     type E2 = f32;
@@ -68,37 +70,33 @@ impl<D: Device<f32>> TensorVisitor<f32, D> for Collect<'_, D> {
         t: &Tensor<S, f32, D>,
     ) -> Result<Option<Tensor<S, f32, D>>, D::Err> {
         if opts.do_gradient_update {
-            self.out.push(self.grads.get(t).as_vec());
+            self.out.push(match self.grads {
+                Some(grads) => grads.get(t).as_vec(),
+                None => t.as_vec(),
+            });
         }
         Ok(None)
     }
 }
 
-/// Copies every trainable parameter (visit order) to the host.
-pub fn parameters<M: TensorCollection<f32, D>, D: Device<f32>>(model: &M) -> Vec<Vec<f32>> {
-    struct Params(Vec<Vec<f32>>);
-    impl<D: Device<f32>> TensorVisitor<f32, D> for Params {
-        type Viewer = ViewTensorRef;
-        type Err = D::Err;
-        type E2 = f32;
-        type D2 = D;
-        fn visit<S: Shape>(
-            &mut self,
-            opts: TensorOptions<S, f32, D>,
-            t: &Tensor<S, f32, D>,
-        ) -> Result<Option<Tensor<S, f32, D>>, D::Err> {
-            if opts.do_gradient_update {
-                self.0.push(t.as_vec());
-            }
-            Ok(None)
-        }
-    }
-    let mut p = Params(Vec::new());
+fn gather<M: TensorCollection<f32, D>, D: Device<f32>>(
+    model: &M,
+    grads: Option<&Gradients<f32, D>>,
+) -> Option<Vec<Vec<f32>>> {
+    let mut g = Gather {
+        grads,
+        out: Vec::new(),
+    };
     let walked = M::iter_tensors(&mut RecursiveWalker {
         m: model,
-        f: &mut p,
+        f: &mut g,
     });
-    walked.map(|_| p.0).unwrap_or_default()
+    walked.ok().map(|_| g.out)
+}
+
+/// Copies every trainable parameter (visit order) to the host.
+pub fn parameters<M: TensorCollection<f32, D>, D: Device<f32>>(model: &M) -> Vec<Vec<f32>> {
+    gather(model, None).unwrap_or_default()
 }
 
 /// Writes host values into every trainable parameter (visit order); `false` if the
@@ -161,26 +159,16 @@ impl ClippedAdam {
         }
     }
 
-    // ANCHOR: adam_step
     /// One update of `model` with learning rate `lr`; returns the gradient norm before
     /// clipping (a useful number to log: spikes announce instability).
+    // ANCHOR: adam_step
     pub fn step<M: TensorCollection<f32, D>, D: Device<f32>>(
         &mut self,
         model: &mut M,
         grads: &Gradients<f32, D>,
         lr: f32,
     ) -> f32 {
-        let mut collect = Collect {
-            grads,
-            out: Vec::new(),
-        };
-        let walk = M::iter_tensors(&mut RecursiveWalker {
-            m: &*model,
-            f: &mut collect,
-        });
-        let mut g = if walk.is_ok() {
-            collect.out
-        } else {
+        let Some(mut g) = gather(&*model, Some(grads)) else {
             return f32::NAN;
         };
         let norm = global_norm(&g);

@@ -57,7 +57,6 @@ impl Sampling {
     }
 }
 
-// ANCHOR: sample
 /// The probabilities after temperature and top-k, over the first `n` logits (the real
 /// vocabulary; a model may have spare output slots beyond it).
 ///
@@ -67,6 +66,7 @@ impl Sampling {
 /// assert_eq!(p[2], 0.0);
 /// assert!((p[0] + p[1] - 1.0).abs() < 1e-6 && p[0] > p[1]);
 /// ```
+// ANCHOR: sample
 pub fn probabilities(logits: &[f32], n: usize, how: &Sampling) -> Vec<f32> {
     let z: Vec<f32> = logits[..n].iter().map(|z| z / how.temperature).collect();
     let mut keep = vec![true; n];

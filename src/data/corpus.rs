@@ -74,9 +74,9 @@ fn capitalise(s: &str) -> String {
     })
 }
 
-// ANCHOR: grammar
 /// "The cat sleeps in the garden in the morning." and "猫早上在花园里睡觉。"
 /// (Chinese puts the time and the place before the verb.)
+// ANCHOR: grammar
 fn activity(s: usize, a: usize, p: usize, t: usize) -> [String; 2] {
     let en = format!(
         "{} {} {} {}.",

@@ -49,7 +49,6 @@ impl Vocab {
         self.chars.is_empty()
     }
 
-    // ANCHOR: encode
     /// Token ids of `text`; characters the vocabulary lacks are an error that names them.
     ///
     /// ```
@@ -58,6 +57,7 @@ impl Vocab {
     /// let err = v.encode("dog").unwrap_err().to_string();
     /// assert!(err.contains("'d'") && err.contains("'o'") && err.contains("'g'"));
     /// ```
+    // ANCHOR: encode
     pub fn encode(&self, text: &str) -> Result<Vec<usize>> {
         let mut unknown: Vec<char> = text
             .chars()
@@ -152,11 +152,11 @@ impl TextData {
     }
 }
 
-// ANCHOR: batch
 /// `batch` random windows of `seq` characters and, for each position, the character
 /// that follows it: the input and the target of next-character prediction.
 ///
 /// Both are returned row-major, `batch * seq` ids each.
+// ANCHOR: batch
 pub fn random_batch(
     tokens: &[usize],
     batch: usize,

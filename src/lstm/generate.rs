@@ -9,11 +9,11 @@ use crate::data::Vocab;
 use crate::error::{AigcError, Result};
 use crate::sample::{Sampling, sample};
 
-// ANCHOR: generate
 /// Continues `prompt` with `n` sampled characters. The same seed gives the same text.
 ///
 /// The prompt is read in one pass (its final state summarises it); then each sampled
 /// character is fed back as the next input, carrying the state (h, c) forward.
+// ANCHOR: generate
 #[allow(clippy::too_many_arguments)]
 pub fn generate<const V: usize, const E: usize, const H: usize, const G: usize, D>(
     dev: &D,

@@ -120,13 +120,13 @@ where
 impl<const E: usize, const H: usize, const G: usize, F: Dtype, D: Device<F>>
     LstmCell<E, H, G, F, D>
 {
-    // ANCHOR: cell_step
     /// One time step: the gates from xₜ's projection and hₜ₋₁, then the new (cₜ, hₜ).
     ///
     /// `x_proj` is W_ih xₜ + b_ih, computed for all steps at once before the loop.
     /// A tensor that records gradients (a tape) can be used only once, so each value used
     /// twice is split: one use keeps the tape, the others get a fresh one (`retaped`);
     /// dfdx merges the tapes again when their results meet.
+    // ANCHOR: cell_step
     fn step<T: Tape<F, D>>(
         &self,
         x_proj: Tensor<(usize, Const<G>), F, D, T>,
@@ -154,10 +154,10 @@ impl<const E: usize, const H: usize, const G: usize, F: Dtype, D: Device<F>>
     }
     // ANCHOR_END: cell_step
 
-    // ANCHOR: unroll
     /// Runs the cell over a whole sequence `x` of shape (steps, batch, E), starting from
     /// `state` (zeros when `None`). Returns every hₜ, shape (steps, batch, H), and the last
     /// (h, c) for continuing later (for example while generating text).
+    // ANCHOR: unroll
     pub fn forward_seq<T: Tape<F, D>>(
         &self,
         x: Tensor<(usize, usize, Const<E>), F, D, T>,
@@ -214,9 +214,9 @@ impl<const V: usize, const E: usize, const H: usize, const G: usize, F: Dtype, D
         self.lstm.hh.bias.fill_with_distr(u());
     }
 
-    // ANCHOR: forward
     /// Logits for every position: `ids` has shape (steps, batch) (time-major), the result
     /// (steps, batch, V).
+    // ANCHOR: forward
     pub fn forward<T: Tape<F, D>>(
         &self,
         ids: Tensor<(usize, usize), usize, D, T>,
@@ -229,9 +229,9 @@ impl<const V: usize, const E: usize, const H: usize, const G: usize, F: Dtype, D
     // ANCHOR_END: forward
 }
 
-// ANCHOR: loss
 /// Mean cross-entropy of the next characters, in nats per character:
 /// −(1/N) Σ log softmax(logits)[target].
+// ANCHOR: loss
 pub fn next_char_loss<const V: usize, F: Dtype, D: Device<F>, T: Tape<F, D>>(
     logits: Tensor<(usize, usize, Const<V>), F, D, T>,
     targets: Tensor<(usize, usize), usize, D>,

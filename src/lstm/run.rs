@@ -127,9 +127,9 @@ pub struct TrainOutcome<D: Device<f32>> {
     pub finish: Finish,
 }
 
-// ANCHOR: resume
 /// Trains on `text`, saving a checkpoint to `ckpt` at every evaluation. With `resume`, a
 /// run continues from the checkpoint: weights, Adam's moments, step and log.
+// ANCHOR: resume
 pub fn train_or_resume<D: Device<f32>>(
     dev: &D,
     text: &str,

@@ -135,12 +135,12 @@ pub enum Finish {
     Interrupted,
 }
 
-// ANCHOR: train_loop
 /// Trains `model` from `log.step` up to `cfg.steps`. Every `eval_every` steps (and at the
 /// end or on interruption) it measures the validation loss and calls `checkpoint`.
 ///
 /// Batch `k` is drawn from a generator seeded with (seed, k), so a run resumed from a
 /// checkpoint sees exactly the batches the uninterrupted run would have seen.
+// ANCHOR: train_loop
 #[allow(clippy::too_many_arguments)]
 pub fn train_lstm<const V: usize, const E: usize, const H: usize, const G: usize, D>(
     dev: &D,

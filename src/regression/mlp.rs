@@ -13,7 +13,11 @@ use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal, Uniform};
 use serde::Serialize;
 
+use crate::data::Dataset;
 use crate::error::{AigcError, Result};
+use crate::plot::{Chart, Series};
+use crate::regression::least_squares;
+use crate::report::{OutputDir, Table, sig};
 use crate::train::{check_loss, progress_bar, validate_count, validate_lr};
 
 /// 1 input → 32 tanh units → 32 tanh units → 1 output.
@@ -159,4 +163,115 @@ pub fn train_mlp<D: Device<f32>>(dev: &D, mut mlp: MlpModel<D>, cfg: &MlpConfig)
         grid,
         fitted: fitted.into_iter().map(f64::from).collect(),
     })
+}
+
+/// The numbers `aigc mlp` produces (written to `mlp.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MlpReport {
+    /// The configuration.
+    pub config: MlpConfig,
+    /// The MLP's training MSE at the end.
+    pub mlp_mse: f64,
+    /// The best a straight line can do on the same points (closed form).
+    pub line_mse: f64,
+    /// The noise variance: the MSE of the true curve itself, the floor no model beats on average.
+    pub noise_floor: f64,
+    #[serde(skip)]
+    run: MlpRun,
+}
+
+/// Fits the MLP and the best straight line to the same noisy sine.
+pub fn run_mlp<D: Device<f32> + dfdx::nn::DeviceBuildExt>(
+    dev: &D,
+    cfg: &MlpConfig,
+) -> Result<MlpReport> {
+    let run = fit_mlp(dev, cfg)?;
+    let line_data = Dataset {
+        feature_names: vec!["x".into()],
+        target_name: "y".into(),
+        x: run.xs.clone(),
+        y: run.ys.clone(),
+    };
+    let line_mse = least_squares(&line_data)?.mse(&line_data);
+    let truth: Vec<f64> = run.xs.iter().map(|&x| target_curve(x)).collect();
+    Ok(MlpReport {
+        config: *cfg,
+        mlp_mse: *run.losses.last().unwrap_or(&f64::NAN),
+        line_mse,
+        noise_floor: crate::mse::mse(&run.ys, &truth),
+        run,
+    })
+}
+
+impl MlpReport {
+    /// The run behind the report (data, loss curve, fitted curve).
+    pub fn run(&self) -> &MlpRun {
+        &self.run
+    }
+
+    /// The fitted curve over the data.
+    pub fn fit_chart(&self) -> Chart {
+        let r = &self.run;
+        Chart::new("A 1-32-32-1 tanh MLP fits sin(3x)", "x", "y")
+            .with(Series::points(
+                "noisy samples",
+                r.xs.iter().copied().zip(r.ys.iter().copied()).collect(),
+            ))
+            .with(Series::line(
+                "MLP",
+                r.grid
+                    .iter()
+                    .copied()
+                    .zip(r.fitted.iter().copied())
+                    .collect(),
+            ))
+            .with(Series::line(
+                "sin(3x)",
+                r.grid.iter().map(|&x| (x, target_curve(x))).collect(),
+            ))
+    }
+
+    /// The training loss by step.
+    pub fn loss_chart(&self) -> Chart {
+        Chart::new(
+            "MLP training loss (Adam, full batch)",
+            "step",
+            "MSE (log scale)",
+        )
+        .log_y()
+        .with(Series::curve("MLP", &self.run.losses))
+        .with(Series::line(
+            "noise floor σ²",
+            vec![
+                (0.0, self.noise_floor),
+                (self.run.losses.len() as f64, self.noise_floor),
+            ],
+        ))
+    }
+
+    /// The result table as Markdown.
+    pub fn summary(&self) -> String {
+        let mut t = Table::new(&["model", "training MSE"]);
+        t.row(vec![
+            "best straight line (closed form)".into(),
+            sig(self.line_mse, 4),
+        ]);
+        t.row(vec![
+            format!("MLP after {} Adam steps", self.config.steps),
+            sig(self.mlp_mse, 4),
+        ]);
+        t.row(vec![
+            "the true curve sin(3x) (noise floor)".into(),
+            sig(self.noise_floor, 4),
+        ]);
+        t.to_markdown()
+    }
+
+    /// Writes `mlp.json`, `mlp.md`, `mlp-fit.svg` and `mlp-loss.svg` into `out`.
+    pub fn write(&self, out: &mut OutputDir) -> Result<()> {
+        out.json("mlp.json", self)?;
+        out.text("mlp.md", &self.summary())?;
+        out.svg("mlp-fit.svg", &self.fit_chart())?;
+        out.svg("mlp-loss.svg", &self.loss_chart())
+    }
 }
