@@ -11,11 +11,10 @@ use rand::Rng;
 use crate::error::{AigcError, Result};
 
 /// The characters a model knows, each with an index (its *token id*).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vocab {
     /// The characters in id order (sorted, so the same text always gives the same ids).
     pub chars: Vec<char>,
-    #[serde(skip)]
     index: BTreeMap<char, usize>,
 }
 
@@ -64,7 +63,6 @@ impl Vocab {
             .filter(|c| !self.index.contains_key(c))
             .collect();
         if !unknown.is_empty() {
-            unknown.dedup();
             unknown.sort_unstable();
             unknown.dedup();
             let names: Vec<String> = unknown.iter().map(|c| format!("{c:?}")).collect();
@@ -85,11 +83,6 @@ impl Vocab {
             .collect()
     }
     // ANCHOR_END: encode
-
-    /// Rebuilds the lookup table after deserialising (the table is not stored).
-    pub fn rebuilt(self) -> Self {
-        Vocab::from_chars(self.chars)
-    }
 }
 
 /// Reads a UTF-8 text file; an empty file or invalid UTF-8 is an error with the position.

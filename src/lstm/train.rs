@@ -12,7 +12,7 @@ use super::{CharLstm, next_char_loss, time_major};
 use crate::data::{TextData, random_batch};
 use crate::error::{AigcError, Result};
 use crate::optim::{AdamSettings, ClippedAdam};
-use crate::train::{progress_bar, validate_count};
+use crate::train::{check_loss, progress_bar, validate_count};
 
 /// Hyper-parameters of a training run (the book's defaults in [`Default`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -180,7 +180,8 @@ where
         let (logits, _) = model.forward(inputs, None);
         let loss = next_char_loss(logits, time_major(dev, &y, cfg.batch, cfg.seq));
         let value = loss.as_vec()[0] as f64;
-        if !value.is_finite() {
+        let first = log.train.first().map_or(value, |&(_, l)| l);
+        if check_loss(value, first).is_err() {
             return Err(AigcError::Diverged {
                 step: log.step,
                 loss: value,
