@@ -71,7 +71,8 @@ impl OutputDir {
         self.bytes(name, text.as_bytes())
     }
 
-    fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+    /// Writes raw bytes (a PNG, a GIF) to `name`.
+    pub fn bytes(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path.join(name);
         write_atomic(&path, bytes)?;
         self.written.push(path);

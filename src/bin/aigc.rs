@@ -45,6 +45,9 @@ enum Command {
     /// Chapter 6: a character-level LSTM, trained on English and Chinese text.
     #[command(subcommand)]
     Lstm(LstmCommand),
+    /// Chapter 8: generative adversarial networks: mode collapse on 2-D mixtures, and digits.
+    #[command(subcommand)]
+    Gan(GanCommand),
     /// Chapter 9: time per training step on the CPU, and on the GPU with `--device cuda`.
     Bench(BenchArgs),
 }
@@ -152,6 +155,9 @@ macro_rules! on_device {
 #[path = "aigc/lstm.rs"]
 mod lstm;
 use lstm::{LstmCommand, LstmTrainArgs, lstm, lstm_train};
+#[path = "aigc/gan.rs"]
+mod gan;
+use gan::{GanCommand, gan};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -179,6 +185,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(Command::Regression(args)) => regression(cli, args),
         Some(Command::Mlp(args)) => mlp(cli, args),
         Some(Command::Lstm(cmd)) => lstm(cli, cmd),
+        Some(Command::Gan(cmd)) => gan(cli, cmd),
         Some(Command::Bench(args)) => bench(cli, args),
     }
 }

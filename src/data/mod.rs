@@ -5,9 +5,13 @@
 
 pub mod corpus;
 pub mod csv;
+pub mod images;
+pub mod mixtures;
 pub mod text;
 
 pub use self::csv::{Dataset, Table};
+pub use self::images::{Images, digits};
+pub use self::mixtures::Mixture;
 pub use self::text::{TextData, Vocab, random_batch, read_text};
 
 use crate::error::Result;

@@ -1,0 +1,497 @@
+//! `aigc gan …`: chapter 8's commands (ring, grid, digits, collapse).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use aigc::data::Mixture;
+use aigc::gan::{GanConfig, GanLog, PlaneReport};
+use aigc::report::{OutputDir, Table, sig};
+use clap::{Args, Subcommand};
+use dfdx::prelude::*;
+
+use aigc::device::{Resolved, resolve};
+
+use super::{Cli, at_least_one, finish, heading, positive_f64};
+
+/// The packing the chapter's fix uses on the 2-D mixtures (PacGAN).
+pub(super) const FIX_PACK: usize = 4;
+
+#[derive(Debug, Subcommand)]
+pub(super) enum GanCommand {
+    /// Train on 8 Gaussians on a ring (radius 2, std 0.02); writes scatter plots over
+    /// training, an animated GIF, the losses and the mode metrics.
+    Ring(PlaneArgs),
+    /// Train on a 5 × 5 grid of Gaussians (spacing 2, std 0.05).
+    Grid(PlaneArgs),
+    /// Vanilla GAN vs the fix, on the ring and the grid, over several seeds: mode collapse
+    /// measured.
+    Collapse(CollapseArgs),
+    /// Train on the handwritten digits (8 × 8); writes a PNG of samples and the judge's
+    /// metrics.
+    Digits(DigitsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub(super) struct PlaneArgs {
+    /// Training steps (one D step and one G step each).
+    #[arg(long, default_value_t = 10_000, value_parser = at_least_one)]
+    pub(super) steps: usize,
+    /// Samples the discriminator judges together: 1 is the vanilla GAN (1, 2, 4 or 8).
+    #[arg(long, default_value_t = FIX_PACK, value_parser = at_least_one)]
+    pack: usize,
+    /// Adam's learning rate for both players.
+    #[arg(long, default_value_t = 1e-4, value_parser = positive_f64, allow_negative_numbers = true)]
+    lr: f64,
+    /// Real (and fake) samples per step.
+    #[arg(long, default_value_t = 256, value_parser = at_least_one)]
+    batch: usize,
+    /// Length of the noise vector (this build's 2-D model takes 256).
+    #[arg(long, default_value_t = 256)]
+    noise_dim: usize,
+    /// Evaluate, checkpoint and draw a frame every this many steps.
+    #[arg(long, default_value_t = 250, value_parser = at_least_one)]
+    pub(super) eval_every: usize,
+    /// Seed of the initial weights, the data and the noise.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Checkpoint file [default: <out>/gan/<data>.ckpt].
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Continue from the checkpoint instead of starting over.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl Default for PlaneArgs {
+    fn default() -> Self {
+        PlaneArgs {
+            steps: 10_000,
+            pack: FIX_PACK,
+            lr: 1e-4,
+            batch: 256,
+            noise_dim: 256,
+            eval_every: 250,
+            seed: 0,
+            checkpoint: None,
+            resume: false,
+        }
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub(super) struct CollapseArgs {
+    /// Training steps of every run.
+    #[arg(long, default_value_t = 10_000, value_parser = at_least_one)]
+    pub(super) steps: usize,
+    /// Seeds per data set and method.
+    #[arg(long, default_value_t = 3, value_parser = at_least_one)]
+    pub(super) seeds: usize,
+}
+
+impl Default for CollapseArgs {
+    fn default() -> Self {
+        CollapseArgs {
+            steps: 10_000,
+            seeds: 3,
+        }
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub(super) struct DigitsArgs {
+    /// A digits file (64 pixel counts 0–16 and a label per line) [default: the bundled
+    /// 1,797 digits].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Training steps.
+    #[arg(long, default_value_t = 10_000, value_parser = at_least_one)]
+    pub(super) steps: usize,
+    /// Samples the discriminator judges together: 1 is the vanilla GAN (1 or 2).
+    #[arg(long, default_value_t = 1, value_parser = at_least_one)]
+    pack: usize,
+    /// Adam's learning rate for both players.
+    #[arg(long, default_value_t = 2e-4, value_parser = positive_f64, allow_negative_numbers = true)]
+    lr: f64,
+    /// Real (and fake) images per step.
+    #[arg(long, default_value_t = 64, value_parser = at_least_one)]
+    batch: usize,
+    /// Length of the noise vector (this build's digits model takes 64).
+    #[arg(long, default_value_t = 64)]
+    noise_dim: usize,
+    /// Evaluate and checkpoint every this many steps.
+    #[arg(long, default_value_t = 1000, value_parser = at_least_one)]
+    pub(super) eval_every: usize,
+    /// Seed of the initial weights, the batches and the noise.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Checkpoint file [default: <out>/gan/digits.ckpt].
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Continue from the checkpoint instead of starting over.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl Default for DigitsArgs {
+    fn default() -> Self {
+        DigitsArgs {
+            data: None,
+            steps: 10_000,
+            pack: 1,
+            lr: 2e-4,
+            batch: 64,
+            noise_dim: 64,
+            eval_every: 1000,
+            seed: 0,
+            checkpoint: None,
+            resume: false,
+        }
+    }
+}
+
+/// Set by Ctrl-C: the training loop saves a checkpoint and stops before the next step.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(super) fn gan(cli: &Cli, cmd: &GanCommand) -> anyhow::Result<()> {
+    match cmd {
+        GanCommand::Ring(args) => gan_plane(cli, Mixture::ring(), args),
+        GanCommand::Grid(args) => gan_plane(cli, Mixture::grid(), args),
+        GanCommand::Collapse(args) => gan_collapse(cli, args),
+        GanCommand::Digits(args) => gan_digits(cli, args),
+    }
+}
+
+/// Calls `$run::<DI>` with the discriminator input size for `$pack` samples of `$x`
+/// numbers: every packing is its own compiled model.
+macro_rules! with_pack {
+    ($pack:expr, $x:literal, $run:ident, $($arg:expr),*) => {
+        match $pack {
+            1 => $run::<{ $x }, _>($($arg),*),
+            2 => $run::<{ 2 * $x }, _>($($arg),*),
+            4 if $x == 2 => $run::<{ 4 * $x }, _>($($arg),*),
+            8 if $x == 2 => $run::<{ 8 * $x }, _>($($arg),*),
+            p => Err(aigc::AigcError::InvalidHyperParameter {
+                name: "pack",
+                message: format!(
+                    "this build has models for packs {}, got {p}",
+                    if $x == 2 { "1, 2, 4 and 8" } else { "1 and 2" }
+                ),
+            }),
+        }
+    };
+}
+
+fn plane_config(args: &PlaneArgs) -> GanConfig {
+    GanConfig {
+        steps: args.steps,
+        batch: args.batch,
+        lr: args.lr as f32,
+        noise_dim: args.noise_dim,
+        pack: args.pack,
+        eval_every: args.eval_every,
+        seed: args.seed,
+        ..GanConfig::default()
+    }
+}
+
+fn train_plane(
+    cli: &Cli,
+    mixture: &Mixture,
+    cfg: &GanConfig,
+    ckpt: Option<&Path>,
+    resume: bool,
+) -> anyhow::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
+    fn go<const DI: usize, D: Device<f32>>(
+        dev: &D,
+        m: &Mixture,
+        cfg: &GanConfig,
+        ckpt: Option<&Path>,
+        resume: bool,
+    ) -> aigc::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
+        let (_, log, cfg, finish) =
+            aigc::gan::run_plane::<DI, D>(dev, m, cfg, ckpt, resume, &INTERRUPTED)?;
+        Ok((log, cfg, finish))
+    }
+    Ok(on_device!(cli.device, cfg.seed, |dev| {
+        with_pack!(cfg.pack, 2, go, &dev, mixture, cfg, ckpt, resume)?
+    }))
+}
+
+pub(super) fn gan_plane(cli: &Cli, mixture: Mixture, args: &PlaneArgs) -> anyhow::Result<()> {
+    heading(&format!(
+        "Chapter 8: a GAN on the {} of Gaussians",
+        mixture.name
+    ))?;
+    let start = Instant::now();
+    let cfg = plane_config(args);
+    let out_dir = cli.out.join("gan");
+    let ckpt = args
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| out_dir.join(format!("{}.ckpt", mixture.name)));
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    say!(
+        "{} modes, std {}; pack {} ({}), {} steps of {} samples; checkpoint {}{}",
+        mixture.centres.len(),
+        mixture.std,
+        cfg.pack,
+        if cfg.pack == 1 {
+            "vanilla GAN"
+        } else {
+            "PacGAN"
+        },
+        cfg.steps,
+        cfg.batch,
+        ckpt.display(),
+        if args.resume { " (resuming)" } else { "" }
+    );
+    let mut out = OutputDir::create(&out_dir)?;
+    let (log, cfg, ended) = train_plane(cli, &mixture, &cfg, Some(&ckpt), args.resume)?;
+    if ended == aigc::gan::Finish::Interrupted {
+        say!(
+            "\ninterrupted at step {}: checkpoint saved to {}; continue with `aigc gan {} --resume`",
+            log.step,
+            ckpt.display(),
+            mixture.name
+        );
+        return Ok(());
+    }
+    let report = PlaneReport::new(&mixture.name, &cfg, &log)?;
+    say!("{}", report.summary().trim_end());
+    let name = mixture.name.clone();
+    aigc::gan::write_plane_report(&report, &mixture, &log, &name, name == "ring", &mut out)?;
+    out.written.push(ckpt);
+    finish(&out, start)
+}
+
+/// One line of the collapse table.
+#[derive(Debug, Clone, serde::Serialize)]
+struct CollapseRun {
+    dataset: String,
+    method: String,
+    pack: usize,
+    seed: u64,
+    modes_covered: usize,
+    n_modes: usize,
+    high_quality_pct: f64,
+    kl_vs_uniform: f64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+struct CollapseReport {
+    steps: usize,
+    runs: Vec<CollapseRun>,
+    /// (dataset, method, median modes, median HQ %) over the seeds.
+    medians: Vec<(String, String, f64, f64)>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+pub(super) fn gan_collapse(cli: &Cli, args: &CollapseArgs) -> anyhow::Result<()> {
+    heading("Chapter 8: mode collapse, measured")?;
+    let start = Instant::now();
+    let mut runs = Vec::new();
+    let mut logs = Vec::new();
+    for mixture in [Mixture::ring(), Mixture::grid()] {
+        for (method, pack) in [("vanilla", 1), ("PacGAN", FIX_PACK)] {
+            for seed in 0..args.seeds as u64 {
+                let cfg = GanConfig {
+                    steps: args.steps,
+                    pack,
+                    seed,
+                    eval_every: (args.steps / 20).max(1),
+                    ..GanConfig::default()
+                };
+                let (log, _, _) = train_plane(cli, &mixture, &cfg, None, false)?;
+                let m = log
+                    .evals
+                    .last()
+                    .and_then(|e| e.modes.clone())
+                    .ok_or_else(|| anyhow::anyhow!("no evaluation"))?;
+                say!(
+                    "{} {method} (pack {pack}) seed {seed}: {}/{} modes, {}% high quality ({:.0} steps/s)",
+                    mixture.name,
+                    m.modes_covered,
+                    m.n_modes,
+                    sig(m.high_quality_pct, 3),
+                    log.steps_per_second()
+                );
+                runs.push(CollapseRun {
+                    dataset: mixture.name.clone(),
+                    method: method.into(),
+                    pack,
+                    seed,
+                    modes_covered: m.modes_covered,
+                    n_modes: m.n_modes,
+                    high_quality_pct: m.high_quality_pct,
+                    kl_vs_uniform: m.kl_vs_uniform,
+                });
+                if seed == 0 {
+                    logs.push((mixture.clone(), method, log));
+                }
+            }
+        }
+    }
+    let mut medians = Vec::new();
+    let mut t = Table::new(&[
+        "data",
+        "method",
+        "modes covered (per seed)",
+        "high-quality % (per seed)",
+        "median modes",
+        "median HQ %",
+    ]);
+    for data in ["ring", "grid"] {
+        for method in ["vanilla", "PacGAN"] {
+            let rs: Vec<&CollapseRun> = runs
+                .iter()
+                .filter(|r| r.dataset == data && r.method == method)
+                .collect();
+            let mm = median(rs.iter().map(|r| r.modes_covered as f64).collect());
+            let mh = median(rs.iter().map(|r| r.high_quality_pct).collect());
+            t.row(vec![
+                data.into(),
+                if method == "vanilla" {
+                    "vanilla GAN".into()
+                } else {
+                    format!("PacGAN (pack {FIX_PACK})")
+                },
+                rs.iter()
+                    .map(|r| format!("{}/{}", r.modes_covered, r.n_modes))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rs.iter()
+                    .map(|r| sig(r.high_quality_pct, 3))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                sig(mm, 3),
+                sig(mh, 3),
+            ]);
+            medians.push((data.into(), method.into(), mm, mh));
+        }
+    }
+    say!("\n{}", t.to_markdown().trim_end());
+    let mut out = OutputDir::create(cli.out.join("gan"))?;
+    out.json(
+        "collapse.json",
+        &CollapseReport {
+            steps: args.steps,
+            runs,
+            medians,
+        },
+    )?;
+    out.text("collapse.md", &t.to_markdown())?;
+    for (mixture, method, log) in &logs {
+        let last = log
+            .evals
+            .last()
+            .map(|e| e.samples.clone())
+            .unwrap_or_default();
+        let m = log.evals.last().and_then(|e| e.modes.clone());
+        let (c, hq) = m.map_or((0, 0.0), |m| (m.modes_covered, m.high_quality_pct));
+        let chart = aigc::gan::figures::scatter_chart(
+            &last,
+            mixture,
+            &format!(
+                "{} {method}, seed 0, step {}: {c}/{} modes, {}% HQ",
+                mixture.name,
+                log.step,
+                mixture.centres.len(),
+                sig(hq, 3)
+            ),
+        );
+        out.svg(
+            &format!("collapse-{}-{}.svg", mixture.name, method.to_lowercase()),
+            &chart,
+        )?;
+    }
+    finish(&out, start)
+}
+
+pub(super) fn gan_digits(cli: &Cli, args: &DigitsArgs) -> anyhow::Result<()> {
+    heading("Chapter 8: a GAN on handwritten digits")?;
+    let start = Instant::now();
+    let images = match &args.data {
+        None => aigc::data::digits()?,
+        Some(path) => aigc::data::Images::from_path(path)?,
+    };
+    let cfg = GanConfig {
+        steps: args.steps,
+        batch: args.batch,
+        lr: args.lr as f32,
+        noise_dim: args.noise_dim,
+        pack: args.pack,
+        eval_every: args.eval_every,
+        seed: args.seed,
+        ..GanConfig::default()
+    };
+    cfg.validate()?;
+    let judge = aigc::gan::Classifier::train(&images);
+    let real = aigc::gan::real_reference(&images, &judge);
+    say!(
+        "{} images; judge (softmax regression) held-out accuracy {}%, real digits score {}",
+        images.len(),
+        sig(100.0 * judge.heldout_accuracy, 3),
+        sig(real.is_like, 3)
+    );
+    let out_dir = cli.out.join("gan");
+    let ckpt = args
+        .checkpoint
+        .clone()
+        .unwrap_or_else(|| out_dir.join("digits.ckpt"));
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    let mut out = OutputDir::create(&out_dir)?;
+    fn go<const DI: usize, D: Device<f32>>(
+        dev: &D,
+        images: &aigc::data::Images,
+        judge: &aigc::gan::Classifier,
+        cfg: &GanConfig,
+        ckpt: &Path,
+        resume: bool,
+    ) -> aigc::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
+        let (_, log, cfg, finish) = aigc::gan::run_digits::<DI, D>(
+            dev,
+            images,
+            judge,
+            cfg,
+            Some(ckpt),
+            resume,
+            &INTERRUPTED,
+        )?;
+        Ok((log, cfg, finish))
+    }
+    let (log, cfg, fin) = on_device!(cli.device, cfg.seed, |dev| {
+        with_pack!(
+            cfg.pack,
+            64,
+            go,
+            &dev,
+            &images,
+            &judge,
+            &cfg,
+            &ckpt,
+            args.resume
+        )?
+    });
+    if fin == aigc::gan::Finish::Interrupted {
+        say!(
+            "\ninterrupted at step {}: checkpoint saved to {}; continue with `aigc gan digits --resume`",
+            log.step,
+            ckpt.display()
+        );
+        return Ok(());
+    }
+    let report = aigc::gan::DigitsReport::new(&cfg, &log, &judge, real)?;
+    say!("{}", report.summary().trim_end());
+    aigc::gan::write_digits_report(&report, &log, &images, &mut out)?;
+    out.written.push(ckpt);
+    finish(&out, start)
+}

@@ -1,0 +1,402 @@
+//! Chapter 8: the mode metrics, one step of the game, determinism, checkpoints and bad input.
+
+use std::sync::atomic::AtomicBool;
+
+use aigc::data::{Images, Mixture};
+use aigc::gan::*;
+use dfdx::prelude::*;
+
+fn never() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+/// A small, quick configuration of the 2-D GAN.
+fn quick(steps: usize, pack: usize) -> GanConfig {
+    GanConfig {
+        steps,
+        batch: 32,
+        pack,
+        eval_every: 20,
+        lr: 1e-3,
+        ..GanConfig::default()
+    }
+}
+
+#[test]
+fn samples_at_one_mode_cover_one_mode() {
+    let ring = Mixture::ring();
+    let at_one: Vec<f32> = (0..2500).flat_map(|_| ring.centres[3]).collect();
+    let m = mode_metrics(&at_one, &ring);
+    assert_eq!((m.modes_covered, m.n_modes), (1, 8));
+    assert_eq!(m.high_quality_pct, 100.0);
+    assert_eq!(m.hq_per_mode[3], 2500);
+    assert!(
+        (m.kl_vs_uniform - 8f64.ln()).abs() < 1e-9,
+        "all mass on one of 8 modes"
+    );
+}
+
+#[test]
+fn samples_on_every_centre_cover_every_mode() {
+    for mix in [Mixture::ring(), Mixture::grid()] {
+        let k = mix.centres.len();
+        let on_all: Vec<f32> = (0..2500).flat_map(|i| mix.centres[i % k]).collect();
+        let m = mode_metrics(&on_all, &mix);
+        assert_eq!(m.modes_covered, k, "{}", mix.name);
+        assert_eq!(m.high_quality_pct, 100.0);
+        assert!(m.kl_vs_uniform.abs() < 1e-4, "{}", m.kl_vs_uniform);
+    }
+}
+
+#[test]
+fn quality_and_coverage_thresholds_are_the_papers() {
+    let ring = Mixture::ring();
+    let c = ring.centres[0];
+    // 19 high-quality samples do not cover a mode; 20 do. 2.9 std is in, 3.1 std is out.
+    let near = |n: usize, off: f32| -> Vec<f32> {
+        (0..n).flat_map(|_| [c[0] + off * ring.std, c[1]]).collect()
+    };
+    assert_eq!(mode_metrics(&near(19, 2.9), &ring).modes_covered, 0);
+    assert_eq!(mode_metrics(&near(20, 2.9), &ring).modes_covered, 1);
+    let out = mode_metrics(&near(100, 3.1), &ring);
+    assert_eq!((out.modes_covered, out.high_quality_pct), (0, 0.0));
+    // The real data itself: every mode, nearly all samples high quality.
+    let real = ring.sample(2500, &mut step_rng(0, 0));
+    let m = mode_metrics(&real, &ring);
+    assert_eq!(m.modes_covered, 8);
+    assert!(m.high_quality_pct > 99.0, "{}", m.high_quality_pct);
+}
+
+#[test]
+fn one_step_moves_both_losses_the_right_way() {
+    let dev = Cpu::seed_from_u64(0);
+    let mut gan: PlaneGan<2, Cpu> = Gan::new(&dev);
+    let mut players = Players::new(GanConfig::default().adam);
+    let mut rng = step_rng(7, 0);
+    let real = Mixture::ring().sample(256, &mut rng);
+    let z = noise(256, 256, &mut rng);
+    let before = gan.clone();
+    let reported = gan_step(&dev, &mut gan, &mut players, &real, &z, 1e-3);
+    // The D step lowered D's loss (old generator, new discriminator)…
+    let d_before = losses(&dev, &before, &real, &z).d;
+    let new_d = Gan {
+        g: before.g.clone(),
+        d: gan.d.clone(),
+    };
+    let d_after = losses(&dev, &new_d, &real, &z).d;
+    assert!(
+        d_after < d_before,
+        "D loss {d_before} → {d_after} after D's step"
+    );
+    assert!(
+        (reported.d - d_before).abs() < 1e-5,
+        "the step reports D's loss before it"
+    );
+    // …and the G step lowered G's loss against that new discriminator.
+    let g_before = losses(&dev, &new_d, &real, &z).g;
+    let g_after = losses(&dev, &gan, &real, &z).g;
+    assert!(
+        g_after < g_before,
+        "G loss {g_before} → {g_after} after G's step"
+    );
+    assert!((reported.g - g_before).abs() < 1e-5);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let ring = Mixture::ring();
+    let run = || {
+        let dev = Cpu::seed_from_u64(5);
+        let cfg = GanConfig {
+            seed: 5,
+            ..quick(40, 2)
+        };
+        run_plane::<4, _>(&dev, &ring, &cfg, None, false, &never())
+            .unwrap()
+            .1
+    };
+    let (a, b) = (run(), run());
+    assert_eq!(a.losses, b.losses);
+    assert_eq!(a.evals, b.evals);
+    assert_eq!(a.evals.len(), 3, "at steps 0, 20 and 40");
+}
+
+#[test]
+fn a_resumed_run_equals_an_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt = dir.path().join("ring.ckpt");
+    let grid = Mixture::grid();
+    let dev = Cpu::seed_from_u64(1);
+    let (whole, log, _, _) = run_plane::<2, _>(
+        &dev,
+        &grid,
+        &GanConfig {
+            seed: 1,
+            ..quick(40, 1)
+        },
+        None,
+        false,
+        &never(),
+    )
+    .unwrap();
+    let dev = Cpu::seed_from_u64(1);
+    run_plane::<2, _>(
+        &dev,
+        &grid,
+        &GanConfig {
+            seed: 1,
+            ..quick(20, 1)
+        },
+        Some(&ckpt),
+        false,
+        &never(),
+    )
+    .unwrap();
+    let (resumed, log2, cfg, finish) = run_plane::<2, _>(
+        &dev,
+        &grid,
+        &GanConfig {
+            seed: 1,
+            ..quick(40, 1)
+        },
+        Some(&ckpt),
+        true,
+        &never(),
+    )
+    .unwrap();
+    assert_eq!((finish, cfg.steps, log2.step), (Finish::Completed, 40, 40));
+    assert_eq!(log.losses, log2.losses);
+    assert_eq!(
+        aigc::optim::parameters(&whole.g),
+        aigc::optim::parameters(&resumed.g)
+    );
+    assert_eq!(
+        aigc::optim::parameters(&whole.d),
+        aigc::optim::parameters(&resumed.d)
+    );
+}
+
+#[test]
+fn a_checkpoint_loads_only_into_its_own_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let ckpt = dir.path().join("ring.ckpt");
+    let dev = Cpu::seed_from_u64(0);
+    run_plane::<2, _>(
+        &dev,
+        &Mixture::ring(),
+        &quick(1, 1),
+        Some(&ckpt),
+        false,
+        &never(),
+    )
+    .unwrap();
+    let other_data = run_plane::<2, _>(
+        &dev,
+        &Mixture::grid(),
+        &quick(2, 1),
+        Some(&ckpt),
+        true,
+        &never(),
+    );
+    let msg = other_data.unwrap_err().to_string();
+    assert!(
+        msg.contains("GAN ring") && msg.contains("GAN grid"),
+        "{msg}"
+    );
+    let other_pack = run_plane::<4, _>(
+        &dev,
+        &Mixture::ring(),
+        &quick(2, 2),
+        Some(&ckpt),
+        true,
+        &never(),
+    );
+    assert!(other_pack.unwrap_err().to_string().contains("pack1"));
+    std::fs::write(&ckpt, b"not a checkpoint").unwrap();
+    let broken = run_plane::<2, _>(
+        &dev,
+        &Mixture::ring(),
+        &quick(2, 1),
+        Some(&ckpt),
+        true,
+        &never(),
+    );
+    assert!(
+        broken
+            .unwrap_err()
+            .to_string()
+            .contains("not a usable aigc checkpoint")
+    );
+}
+
+#[test]
+fn bad_hyper_parameters_are_clear_errors() {
+    let dev = Cpu::seed_from_u64(0);
+    let ring = Mixture::ring();
+    let err = |cfg: GanConfig| {
+        run_plane::<2, _>(&dev, &ring, &cfg, None, false, &never())
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        err(GanConfig {
+            lr: 0.0,
+            ..quick(1, 1)
+        })
+        .contains("learning rate")
+    );
+    assert!(
+        err(GanConfig {
+            lr: -1e-4,
+            ..quick(1, 1)
+        })
+        .contains("learning rate")
+    );
+    assert!(
+        err(GanConfig {
+            lr: f32::NAN,
+            ..quick(1, 1)
+        })
+        .contains("learning rate")
+    );
+    assert!(
+        err(GanConfig {
+            batch: 0,
+            ..quick(1, 1)
+        })
+        .contains("batch size")
+    );
+    let e = err(GanConfig {
+        noise_dim: 0,
+        ..quick(1, 1)
+    });
+    assert!(
+        e.contains("noise dimension") && e.contains("at least 1"),
+        "{e}"
+    );
+    let e = err(GanConfig {
+        noise_dim: 64,
+        ..quick(1, 1)
+    });
+    assert!(e.contains("noise dimension") && e.contains("256"), "{e}");
+    let e = err(GanConfig {
+        pack: 2,
+        ..quick(1, 1)
+    });
+    assert!(e.contains("pack"), "{e}");
+    let e = run_plane::<8, _>(
+        &dev,
+        &ring,
+        &GanConfig {
+            batch: 30,
+            ..quick(1, 4)
+        },
+        None,
+        false,
+        &never(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("multiple of the pack size 4"), "{e}");
+}
+
+#[test]
+fn nan_losses_stop_the_run_with_a_message() {
+    let dev = Cpu::seed_from_u64(0);
+    let mut gan: PlaneGan<2, Cpu> = Gan::new(&dev);
+    gan.d.l3.bias.copy_from(&[f32::NAN]); // a poisoned discriminator
+    let mut players = Players::new(GanConfig::default().adam);
+    let mut log = GanLog::default();
+    let err = train_gan(
+        &dev,
+        &mut gan,
+        &mut players,
+        &Mixture::ring(),
+        &quick(5, 1),
+        &mut log,
+        &never(),
+        |_, _, _| Ok(()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("diverged at step 0") && err.contains("NaN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_digits_loader_checks_every_line() {
+    let good = format!("{},7", vec!["8"; 64].join(","));
+    let d = Images::parse("d.csv", &format!("{good}\n{good}\n")).unwrap();
+    assert_eq!((d.len(), d.labels[1], d.pixels[5]), (2, 7, 0.0));
+    let short = format!("{good}\n{},7\n", vec!["8"; 63].join(","));
+    let e = Images::parse("d.csv", &short).unwrap_err().to_string();
+    assert!(
+        e.starts_with("d.csv:2:") && e.contains("found 64 cells"),
+        "{e}"
+    );
+    let big = format!("{good}\n{good}\n{},17,3\n", vec!["0"; 63].join(","));
+    let e = Images::parse("d.csv", &big).unwrap_err().to_string();
+    assert!(
+        e.starts_with("d.csv:3:") && e.contains("pixel 64 is \"17\""),
+        "{e}"
+    );
+    let neg = format!("-1,{},3\n", vec!["0"; 63].join(","));
+    let e = Images::parse("d.csv", &neg).unwrap_err().to_string();
+    assert!(e.starts_with("d.csv:1:") && e.contains("pixel 1"), "{e}");
+    let label = format!("{},10\n", vec!["0"; 64].join(","));
+    assert!(
+        Images::parse("d.csv", &label)
+            .unwrap_err()
+            .to_string()
+            .contains("label")
+    );
+    assert!(
+        Images::parse("d.csv", "\n")
+            .unwrap_err()
+            .to_string()
+            .contains("no images")
+    );
+}
+
+#[test]
+fn the_bundled_digits_and_the_judge() {
+    let d = aigc::data::digits().unwrap();
+    assert_eq!(d.len(), 1797);
+    let counts: Vec<usize> = (0..10)
+        .map(|c| d.labels.iter().filter(|&&l| l == c).count())
+        .collect();
+    assert!(
+        counts.iter().all(|&c| (174..=183).contains(&c)),
+        "{counts:?}"
+    );
+    let judge = Classifier::train(&d);
+    assert!(judge.heldout_accuracy > 0.93, "{}", judge.heldout_accuracy);
+    let real = real_reference(&d, &judge);
+    assert_eq!(real.classes_ge_5pct, 10);
+    assert!(real.is_like > 7.5, "{}", real.is_like);
+    // A collapsed generator: 1,000 copies of one digit score 1.
+    let same: Vec<f32> = (0..1000).flat_map(|_| d.image(0).to_vec()).collect();
+    let m = judge.judge(&same);
+    assert!(
+        (m.is_like - 1.0).abs() < 1e-3 && m.classes_ge_5pct == 1,
+        "{m:?}"
+    );
+}
+
+#[test]
+fn pictures_are_valid_files() {
+    let ring = Mixture::ring();
+    let dev = Cpu::seed_from_u64(0);
+    let (_, log, cfg, _) =
+        run_plane::<2, _>(&dev, &ring, &quick(40, 1), None, false, &never()).unwrap();
+    let gif = figures::training_gif(&log, &ring, cfg.steps).unwrap();
+    assert!(gif.starts_with(b"GIF89a"));
+    let png = figures::digit_grid_png(&vec![0.5; 64 * 10], 2).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let svg = figures::scatter_chart(&log.evals[1].samples, &ring, "ring")
+        .to_svg()
+        .unwrap();
+    assert!(svg.starts_with("<svg"));
+}
