@@ -138,6 +138,32 @@ pub fn lstm_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
     })
 }
 
+/// Milliseconds per training iteration of chapter 7's mini-GPT in the configuration of
+/// the PyTorch reference (`char_gpt.py`, nanoGPT's CPU example): 65 characters, 4 layers,
+/// 4 heads, 128 numbers per position, `batch` windows of 64, AdamW with clipping.
+pub fn gpt_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
+    use crate::gpt::{GptConfig, MiniGpt, train_step};
+    use crate::optim::ClippedAdam;
+    let mut model: MiniGpt<65, 128, 512, 4, 4, 64, f32, D> = BuildModule::build(dev);
+    model.init_like_nanogpt();
+    let mut opt = ClippedAdam::new(GptConfig::default().adam);
+    let ids =
+        |salt: usize| -> Vec<usize> { (0..64 * batch).map(|i| (i * 31 + salt) % 65).collect() };
+    let mut grads = model.alloc_grads();
+    time_ms(reps, || {
+        let (loss, _) = train_step(
+            dev,
+            &mut model,
+            &mut opt,
+            &mut grads,
+            (ids(0), ids(1)),
+            (batch, 64),
+            1e-3,
+        );
+        loss as f32
+    })
+}
+
 /// Every configuration of the book so far, at its own batch size and at a large one.
 ///
 /// ```

@@ -9,6 +9,7 @@
 //! | 4. Neurons and the MSE loss | [`neuron`], [`mse`] | `aigc mse` |
 //! | 5. Gradient descent | [`regression`] | `aigc regression`, `aigc mlp` |
 //! | 6. LSTM text generation | [`lstm`], [`data::text`], [`sample`], [`optim`], [`checkpoint`] | `aigc lstm train`, `aigc lstm generate` |
+//! | 7. Attention and the Transformer | [`gpt`] | `aigc gpt train`, `aigc gpt generate` |
 //! | 8. Generative adversarial networks | [`gan`], [`data::mixtures`], [`data::images`] | `aigc gan ring`, `aigc gan collapse`, `aigc gan digits` |
 //! | 9. Running on a GPU | [`device`], [`bench`] | `aigc --device cuda bench` |
 //!
@@ -38,6 +39,7 @@ pub mod error;
 #[cfg(feature = "exercises")]
 pub mod exercises;
 pub mod gan;
+pub mod gpt;
 pub mod lstm;
 pub mod mse;
 pub mod neuron;

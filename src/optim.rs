@@ -9,6 +9,10 @@
 //! m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²
 //! θ ← θ − η · m̂ / (√v̂ + ε),  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
 //!
+//! With a weight decay λ > 0 it is *AdamW* (Loshchilov & Hutter): before the step, every
+//! matrix (a parameter with two or more axes) shrinks by θ ← θ − η λ θ. Vectors (biases,
+//! LayerNorm gains) are not decayed, as in nanoGPT and PyTorch practice.
+//!
 //! Copying parameters and gradients to the host costs a little time per step on the CPU
 //! (and more on a GPU); the gain is exact, inspectable state.
 
@@ -27,6 +31,9 @@ pub struct AdamSettings {
     pub eps: f32,
     /// Clip the global gradient norm to this value (`None`: no clipping).
     pub max_grad_norm: Option<f32>,
+    /// Decoupled weight decay λ for matrices (AdamW); 0 is plain Adam.
+    #[serde(default)]
+    pub weight_decay: f32,
 }
 
 impl Default for AdamSettings {
@@ -35,6 +42,7 @@ impl Default for AdamSettings {
             betas: [0.9, 0.999],
             eps: 1e-8,
             max_grad_norm: Some(1.0),
+            weight_decay: 0.0,
         }
     }
 }
@@ -57,6 +65,7 @@ pub struct ClippedAdam {
 struct Gather<'a, D: Device<f32>> {
     grads: Option<&'a Gradients<f32, D>>,
     out: Vec<Vec<f32>>,
+    ranks: Vec<usize>,
 }
 
 impl<D: Device<f32>> TensorVisitor<f32, D> for Gather<'_, D> {
@@ -70,6 +79,7 @@ impl<D: Device<f32>> TensorVisitor<f32, D> for Gather<'_, D> {
         t: &Tensor<S, f32, D>,
     ) -> Result<Option<Tensor<S, f32, D>>, D::Err> {
         if opts.do_gradient_update {
+            self.ranks.push(S::NUM_DIMS);
             self.out.push(match self.grads {
                 Some(grads) => grads.get(t).as_vec(),
                 None => t.as_vec(),
@@ -82,21 +92,28 @@ impl<D: Device<f32>> TensorVisitor<f32, D> for Gather<'_, D> {
 fn gather<M: TensorCollection<f32, D>, D: Device<f32>>(
     model: &M,
     grads: Option<&Gradients<f32, D>>,
-) -> Option<Vec<Vec<f32>>> {
+) -> Option<(Vec<Vec<f32>>, Vec<usize>)> {
     let mut g = Gather {
         grads,
         out: Vec::new(),
+        ranks: Vec::new(),
     };
     let walked = M::iter_tensors(&mut RecursiveWalker {
         m: model,
         f: &mut g,
     });
-    walked.ok().map(|_| g.out)
+    walked.ok().map(|_| (g.out, g.ranks))
 }
 
 /// Copies every trainable parameter (visit order) to the host.
 pub fn parameters<M: TensorCollection<f32, D>, D: Device<f32>>(model: &M) -> Vec<Vec<f32>> {
-    gather(model, None).unwrap_or_default()
+    gather(model, None).map(|(p, _)| p).unwrap_or_default()
+}
+
+/// The number of axes of every trainable parameter (visit order): 1 for a bias or a
+/// LayerNorm gain, 2 for a weight matrix or an embedding table.
+pub fn parameter_ranks<M: TensorCollection<f32, D>, D: Device<f32>>(model: &M) -> Vec<usize> {
+    gather(model, None).map(|(_, r)| r).unwrap_or_default()
 }
 
 /// Writes host values into every trainable parameter (visit order); `false` if the
@@ -168,7 +185,7 @@ impl ClippedAdam {
         grads: &Gradients<f32, D>,
         lr: f32,
     ) -> f32 {
-        let Some(mut g) = gather(&*model, Some(grads)) else {
+        let Some((mut g, ranks)) = gather(&*model, Some(grads)) else {
             return f32::NAN;
         };
         let norm = global_norm(&g);
@@ -187,6 +204,14 @@ impl ClippedAdam {
         let (c1, c2) = (1.0 - b1.powi(self.t as i32), 1.0 - b2.powi(self.t as i32));
         let mut params = parameters(model);
         for (k, p) in params.iter_mut().enumerate() {
+            let decay = if ranks[k] >= 2 {
+                self.settings.weight_decay
+            } else {
+                0.0
+            };
+            if decay > 0.0 {
+                p.iter_mut().for_each(|x| *x -= lr * decay * *x); // AdamW: shrink matrices
+            }
             let (m, v) = (&mut self.m[k], &mut self.v[k]);
             for j in 0..p.len() {
                 m[j] = b1 * m[j] + (1.0 - b1) * g[k][j];

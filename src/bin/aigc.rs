@@ -45,6 +45,9 @@ enum Command {
     /// Chapter 6: a character-level LSTM, trained on English and Chinese text.
     #[command(subcommand)]
     Lstm(LstmCommand),
+    /// Chapter 7: attention and a character-level GPT, trained on the same text.
+    #[command(subcommand)]
+    Gpt(GptCommand),
     /// Chapter 8: generative adversarial networks: mode collapse on 2-D mixtures, and digits.
     #[command(subcommand)]
     Gan(GanCommand),
@@ -155,6 +158,9 @@ macro_rules! on_device {
 #[path = "aigc/lstm.rs"]
 mod lstm;
 use lstm::{LstmCommand, LstmTrainArgs, lstm, lstm_train};
+#[path = "aigc/gpt.rs"]
+mod gpt;
+use gpt::{GptCommand, GptTrainArgs, gpt, gpt_train};
 #[path = "aigc/gan.rs"]
 mod gan;
 use gan::{GanCommand, gan};
@@ -185,6 +191,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Some(Command::Regression(args)) => regression(cli, args),
         Some(Command::Mlp(args)) => mlp(cli, args),
         Some(Command::Lstm(cmd)) => lstm(cli, cmd),
+        Some(Command::Gpt(cmd)) => gpt(cli, cmd),
         Some(Command::Gan(cmd)) => gan(cli, cmd),
         Some(Command::Bench(args)) => bench(cli, args),
     }
@@ -347,6 +354,11 @@ fn tour(cli: &Cli, args: &TourArgs) -> anyhow::Result<()> {
         (lstm_args.steps, lstm_args.eval_every) = (60, 30);
     }
     lstm_train(cli, &lstm_args)?;
+    let mut gpt_args = GptTrainArgs::default();
+    if args.quick {
+        (gpt_args.steps, gpt_args.eval_every) = (30, 15);
+    }
+    gpt_train(cli, &gpt_args)?;
     say!(
         "\nTour finished in {:.1} s; everything is under {}/",
         start.elapsed().as_secs_f64(),

@@ -145,6 +145,33 @@ impl TextData {
     }
 }
 
+impl TextData {
+    /// [`TextData::split`] for a model with room for `max_vocab` distinct characters:
+    /// an empty text, a text too short for one window, or one with too many distinct
+    /// characters is an error that says what to do.
+    pub fn for_model(
+        text: &str,
+        valid_fraction: f64,
+        window: usize,
+        max_vocab: usize,
+    ) -> Result<TextData> {
+        if text.trim().is_empty() {
+            return Err(AigcError::BadText(
+                "the text is empty; a language model needs text to learn from".into(),
+            ));
+        }
+        let data = TextData::split(text, valid_fraction, window)?;
+        if data.vocab.len() > max_vocab {
+            return Err(AigcError::BadText(format!(
+                "the text has {} distinct characters; this model has room for {max_vocab}. \
+                 Use a text with fewer distinct characters (for Chinese: a narrower topic)",
+                data.vocab.len()
+            )));
+        }
+        Ok(data)
+    }
+}
+
 /// `batch` random windows of `seq` characters and, for each position, the character
 /// that follows it: the input and the target of next-character prediction.
 ///

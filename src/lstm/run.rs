@@ -96,20 +96,7 @@ pub fn new_model<D: Device<f32>>(dev: &D) -> BookLstm<D> {
 
 /// Splits `text` for training, checking the vocabulary fits the model.
 pub fn prepare_text(text: &str, cfg: &LstmConfig) -> Result<TextData> {
-    if text.trim().is_empty() {
-        return Err(AigcError::BadText(
-            "the text is empty; a language model needs text to learn from".into(),
-        ));
-    }
-    let data = TextData::split(text, cfg.valid_fraction, cfg.seq + 1)?;
-    if data.vocab.len() > MAX_VOCAB {
-        return Err(AigcError::BadText(format!(
-            "the text has {} distinct characters; this model has room for {MAX_VOCAB}. \
-             Use a text with fewer distinct characters (for Chinese: a narrower topic)",
-            data.vocab.len()
-        )));
-    }
-    Ok(data)
+    TextData::for_model(text, cfg.valid_fraction, cfg.seq + 1, MAX_VOCAB)
 }
 
 /// How a call to [`train_or_resume`] ended, with what it measured.

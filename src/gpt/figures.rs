@@ -1,0 +1,131 @@
+//! Looking inside: where does each position of a trained model attend?
+
+use dfdx::prelude::*;
+use plotters::prelude::*;
+
+use super::BookGpt;
+use crate::data::Vocab;
+use crate::error::{AigcError, Result};
+
+/// The attention weights of every head of one block on one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttentionMap {
+    /// Heads in the block.
+    pub heads: usize,
+    /// Positions (characters of the text, at most the context).
+    pub positions: usize,
+    /// weights[h][t][s]: how much position t of head h reads position s.
+    pub weights: Vec<Vec<Vec<f32>>>,
+}
+
+/// The attention weights of block `layer` of `model` reading `text` (cropped to the
+/// model's context).
+pub fn attention_map<D: Device<f32>>(
+    model: &BookGpt<D>,
+    vocab: &Vocab,
+    text: &str,
+    layer: usize,
+) -> Result<AttentionMap> {
+    let ids = vocab.encode(text)?;
+    let ids = &ids[..ids.len().min(BookGpt::<D>::CONTEXT)];
+    if ids.is_empty() {
+        return Err(AigcError::BadText("no text to show attention on".into()));
+    }
+    let dev = model.head.weight.device().clone();
+    let input = dev.tensor_from_vec(ids.to_vec(), (1, ids.len()));
+    let w = model
+        .attention_map(input, layer)
+        .ok_or_else(|| AigcError::InvalidHyperParameter {
+            name: "layer",
+            message: format!("the model has no block {layer}"),
+        })?;
+    let (_, heads, t, _) = *w.shape();
+    let flat = w.as_vec();
+    let weights = (0..heads)
+        .map(|h| {
+            (0..t)
+                .map(|i| flat[(h * t + i) * t..(h * t + i + 1) * t].to_vec())
+                .collect()
+        })
+        .collect();
+    Ok(AttentionMap {
+        heads,
+        positions: t,
+        weights,
+    })
+}
+
+/// A character as an axis label: whitespace made visible.
+fn label(c: char) -> String {
+    match c {
+        '\n' => "⏎".into(),
+        ' ' => "␣".into(),
+        c => c.to_string(),
+    }
+}
+
+/// Head `head` of `map` as an SVG heat map: row t (the reading position) against
+/// column s (the position read), darker = more weight. `text` labels the axes.
+pub fn heatmap_svg(map: &AttentionMap, head: usize, text: &str) -> Result<String> {
+    let w = map
+        .weights
+        .get(head)
+        .ok_or_else(|| AigcError::InvalidHyperParameter {
+            name: "head",
+            message: format!("the block has {} heads, not {}", map.heads, head + 1),
+        })?;
+    let chars: Vec<char> = text.chars().take(map.positions).collect();
+    let n = map.positions as i32;
+    let cell = 580 / n.max(1); // pixels per cell, for centring the labels
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (640, 640)).into_drawing_area();
+        let draw = || -> std::result::Result<(), String> {
+            root.fill(&WHITE).map_err(|e| e.to_string())?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(
+                    format!(
+                        "Attention of head {} (row: reading, column: read)",
+                        head + 1
+                    ),
+                    ("sans-serif", 18),
+                )
+                .margin(10)
+                .x_label_area_size(30)
+                .y_label_area_size(30)
+                .build_cartesian_2d(0..n, n..0)
+                .map_err(|e| e.to_string())?;
+            let name = |i: &i32| {
+                let c = usize::try_from(*i).ok().and_then(|i| chars.get(i));
+                c.map_or(String::new(), |c| label(*c))
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_labels(n as usize)
+                .y_labels(n as usize)
+                .x_label_offset(cell / 2)
+                .y_label_offset(-cell / 2)
+                .label_style(("sans-serif", 11))
+                .x_label_formatter(&name)
+                .y_label_formatter(&name)
+                .draw()
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series((0..n).flat_map(|t| {
+                    (0..n).map(move |s| {
+                        let weight = w[t as usize][s as usize].clamp(0.0, 1.0);
+                        let shade = (255.0 * (1.0 - weight)) as u8;
+                        Rectangle::new(
+                            [(s, t), (s + 1, t + 1)],
+                            RGBColor(shade, shade, 255).filled(),
+                        )
+                    })
+                }))
+                .map_err(|e| e.to_string())?;
+            root.present().map_err(|e| e.to_string())
+        };
+        draw().map_err(|e| AigcError::Shape(format!("cannot draw the attention map: {e}")))?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,242 @@
+//! The decoder-only Transformer ("GPT"): embeddings, a stack of blocks, and a head.
+//!
+//! x₀ = token embedding + position embedding
+//! x ← x + Attention(LayerNorm(x))        (each block, L times)
+//! x ← x + MLP(LayerNorm(x)),  MLP(x) = W₂ GELU(W₁ x)
+//! logits = W_head LayerNorm(x)
+//!
+//! The additions are *residual connections*: each block adds a correction to x instead of
+//! replacing it, so gradients reach the first layers undiminished. Normalising before
+//! each sub-layer ("pre-LayerNorm", as in GPT-2 and nanoGPT) keeps the numbers that enter
+//! attention and the MLP at a steady scale however deep the stack is.
+
+use dfdx::nn::modules::{Embedding, LayerNorm1D, Repeated, UnbiasedLinear};
+use dfdx::prelude::*;
+use num_traits::Float;
+use rand_distr::uniform::SampleUniform;
+
+use super::attention::{CausalSelfAttention, Heads, Seq, per_position};
+
+/// One Transformer block: attention, then a position-wise MLP of `FF` hidden units,
+/// each behind a LayerNorm and inside a residual connection.
+#[derive(Debug, Clone)]
+pub struct Block<const C: usize, const FF: usize, const NH: usize, F: Dtype, D: Storage<F>> {
+    /// Normalises the input of attention.
+    pub ln1: LayerNorm1D<C, F, D>,
+    /// Multi-head causal self-attention: positions exchange information.
+    pub attn: CausalSelfAttention<C, NH, F, D>,
+    /// Normalises the input of the MLP.
+    pub ln2: LayerNorm1D<C, F, D>,
+    /// C ↦ FF (usually FF = 4C).
+    pub fc: UnbiasedLinear<C, FF, F, D>,
+    /// FF ↦ C.
+    pub proj: UnbiasedLinear<FF, C, F, D>,
+}
+
+impl<const C: usize, const FF: usize, const NH: usize, F, D> TensorCollection<F, D>
+    for Block<C, FF, NH, F, D>
+where
+    F: Dtype + Float + SampleUniform,
+    D: Device<F>,
+{
+    type To<F2: Dtype, D2: Device<F2>> = Block<C, FF, NH, F2, D2>;
+
+    fn iter_tensors<Vis: ModuleVisitor<Self, F, D>>(
+        visitor: &mut Vis,
+    ) -> Result<Option<Self::To<Vis::E2, Vis::D2>>, Vis::Err> {
+        visitor.visit_fields(
+            (
+                Self::module("ln1", |s| &s.ln1, |s| &mut s.ln1),
+                Self::module("attn", |s| &s.attn, |s| &mut s.attn),
+                Self::module("ln2", |s| &s.ln2, |s| &mut s.ln2),
+                Self::module("fc", |s| &s.fc, |s| &mut s.fc),
+                Self::module("proj", |s| &s.proj, |s| &mut s.proj),
+            ),
+            |(ln1, attn, ln2, fc, proj)| Block {
+                ln1,
+                attn,
+                ln2,
+                fc,
+                proj,
+            },
+        )
+    }
+}
+
+impl<const C: usize, const FF: usize, const NH: usize, F: Dtype + Float, D: Device<F>>
+    Block<C, FF, NH, F, D>
+{
+    /// x + Attention(LN(x)), then x + MLP(LN(x)).
+    // ANCHOR: block
+    pub fn forward<T: Tape<F, D> + Merge<T>>(&self, x: Seq<C, F, D, T>) -> Seq<C, F, D, T> {
+        let (x, tape) = x.split_tape();
+        let x = self
+            .attn
+            .forward(self.ln1.forward(x.clone().put_tape(tape)))
+            + x;
+        let (x, tape) = x.split_tape();
+        let hidden = per_position(&self.fc, self.ln2.forward(x.clone().put_tape(tape)));
+        // GELU(x) = x·Φ(x), a smooth ReLU. We use its tanh approximation (GPT-2's) because
+        // dfdx 0.13's exact `accurate_gelu` has a wrong derivative (it drops a factor
+        // 1/√2; our finite-difference test caught it). The two differ by < 0.001.
+        per_position(&self.proj, hidden.fast_gelu()) + x
+    }
+    // ANCHOR_END: block
+}
+
+/// A character-level GPT: vocabulary `V`, `C` numbers per position, MLP width `FF`,
+/// `NH` heads, `L` blocks, context of at most `BLOCK` positions.
+#[derive(Debug, Clone)]
+pub struct MiniGpt<
+    const V: usize,
+    const C: usize,
+    const FF: usize,
+    const NH: usize,
+    const L: usize,
+    const BLOCK: usize,
+    F: Dtype,
+    D: Storage<F>,
+> {
+    /// Token id ↦ vector (what the character is).
+    pub wte: Embedding<V, C, F, D>,
+    /// Position ↦ vector (where it is: attention itself ignores order).
+    pub wpe: Embedding<BLOCK, C, F, D>,
+    /// The stack of `L` blocks.
+    pub blocks: Repeated<Block<C, FF, NH, F, D>, L>,
+    /// The final LayerNorm.
+    pub ln_f: LayerNorm1D<C, F, D>,
+    /// Vector ↦ `V` logits.
+    pub head: UnbiasedLinear<C, V, F, D>,
+}
+
+/// The book's model: nanoGPT's "baby" CPU configuration (4 layers, 4 heads, 128 numbers
+/// per position, context 64) with room for 128 distinct characters.
+pub type BookGpt<D> = MiniGpt<128, 128, 512, 4, 4, 64, f32, D>;
+
+impl<
+    const V: usize,
+    const C: usize,
+    const FF: usize,
+    const NH: usize,
+    const L: usize,
+    const BLOCK: usize,
+    F,
+    D,
+> TensorCollection<F, D> for MiniGpt<V, C, FF, NH, L, BLOCK, F, D>
+where
+    F: Dtype + Float + SampleUniform,
+    D: Device<F>,
+{
+    type To<F2: Dtype, D2: Device<F2>> = MiniGpt<V, C, FF, NH, L, BLOCK, F2, D2>;
+
+    fn iter_tensors<Vis: ModuleVisitor<Self, F, D>>(
+        visitor: &mut Vis,
+    ) -> Result<Option<Self::To<Vis::E2, Vis::D2>>, Vis::Err> {
+        visitor.visit_fields(
+            (
+                Self::module("wte", |s| &s.wte, |s| &mut s.wte),
+                Self::module("wpe", |s| &s.wpe, |s| &mut s.wpe),
+                Self::module("blocks", |s| &s.blocks, |s| &mut s.blocks),
+                Self::module("ln_f", |s| &s.ln_f, |s| &mut s.ln_f),
+                Self::module("head", |s| &s.head, |s| &mut s.head),
+            ),
+            |(wte, wpe, blocks, ln_f, head)| MiniGpt {
+                wte,
+                wpe,
+                blocks,
+                ln_f,
+                head,
+            },
+        )
+    }
+}
+
+impl<
+    const V: usize,
+    const C: usize,
+    const FF: usize,
+    const NH: usize,
+    const L: usize,
+    const BLOCK: usize,
+    F: Dtype + Float,
+    D: Device<F>,
+> MiniGpt<V, C, FF, NH, L, BLOCK, F, D>
+{
+    /// The longest context the model reads.
+    pub const CONTEXT: usize = BLOCK;
+
+    /// Re-draws the weights as GPT-2 and nanoGPT do: every matrix from N(0, 0.02²), the
+    /// two projections that write into the residual stream from N(0, (0.02/√(2L))²) so
+    /// the stream's variance does not grow with depth; LayerNorms start as identity.
+    pub fn init_like_nanogpt(&mut self)
+    where
+        rand_distr::StandardNormal: rand_distr::Distribution<F>,
+    {
+        let normal = |std: f64| {
+            rand_distr::Normal::new(F::zero(), F::from(std).unwrap_or_else(F::one))
+                .expect("a positive standard deviation")
+        };
+        let residual = 0.02 / (2.0 * L as f64).sqrt();
+        self.wte.weight.fill_with_distr(normal(0.02));
+        self.wpe.weight.fill_with_distr(normal(0.02));
+        self.head.weight.fill_with_distr(normal(0.02));
+        for b in self.blocks.modules.iter_mut() {
+            b.attn.q.weight.fill_with_distr(normal(0.02));
+            b.attn.k.weight.fill_with_distr(normal(0.02));
+            b.attn.v.weight.fill_with_distr(normal(0.02));
+            b.attn.proj.weight.fill_with_distr(normal(residual));
+            b.fc.weight.fill_with_distr(normal(0.02));
+            b.proj.weight.fill_with_distr(normal(residual));
+        }
+    }
+
+    /// The input of the first block: token embeddings plus position embeddings.
+    /// `ids` has shape (batch, positions) with at most `BLOCK` positions.
+    // ANCHOR: embed
+    pub fn embed<T: Tape<F, D> + Merge<T>>(
+        &self,
+        ids: Tensor<(usize, usize), usize, D, T>,
+    ) -> Seq<C, F, D, T> {
+        let (b, t) = *ids.shape();
+        let dev = ids.device().clone();
+        let tokens = self.wte.forward(ids); // (batch, positions, C)
+        let (tokens, tape) = tokens.split_tape();
+        let places = dev.tensor_from_vec((0..t).collect::<Vec<_>>(), (t,));
+        let positions = self.wpe.forward(places.put_tape(tape)); // (positions, C)
+        positions.broadcast_like::<_, Axis<0>>(&(b, t, Const::<C>)) + tokens // the same for every sequence
+    }
+    // ANCHOR_END: embed
+
+    /// Logits for every position: `ids` (batch, positions) ↦ (batch, positions, V).
+    ///
+    /// Position t's logits depend only on the characters 0..=t (the mask sees to that), so
+    /// one pass over a window trains all of its next-character predictions at once.
+    // ANCHOR: forward
+    pub fn forward<T: Tape<F, D> + Merge<T>>(
+        &self,
+        ids: Tensor<(usize, usize), usize, D, T>,
+    ) -> Seq<V, F, D, T> {
+        let mut x = self.embed(ids);
+        for block in &self.blocks.modules {
+            x = block.forward(x);
+        }
+        per_position(&self.head, self.ln_f.forward(x))
+    }
+    // ANCHOR_END: forward
+
+    /// The attention weights of every head of block `layer` for one sequence `ids`
+    /// (1, positions): shape (1, heads, positions, positions). `None` if there is no such
+    /// block.
+    pub fn attention_map(
+        &self,
+        ids: Tensor<(usize, usize), usize, D>,
+        layer: usize,
+    ) -> Option<Heads<F, D>> {
+        let mut x = self.embed(ids);
+        for block in self.blocks.modules.iter().take(layer) {
+            x = block.forward(x);
+        }
+        let block = self.blocks.modules.get(layer)?;
+        Some(block.attn.weights(block.ln1.forward(x)))
+    }
+}
