@@ -102,6 +102,30 @@ pub fn load<M: DeserializeOwned>(path: &Path) -> Result<(Tensors, M)> {
     Ok((tensors, meta))
 }
 
+/// Loads a checkpoint that must hold the model named `model` (its metadata's `model`
+/// field); a checkpoint of another model is refused with both names, before its
+/// metadata is read any further.
+pub fn load_model<M: DeserializeOwned>(path: &Path, model: &str) -> Result<(Tensors, M)> {
+    let (tensors, meta): (Tensors, serde_json::Value) = load(path)?;
+    let found = meta
+        .get("model")
+        .and_then(|m| m.as_str())
+        .unwrap_or("unnamed model");
+    if found != model {
+        return Err(AigcError::Checkpoint(format!(
+            "{}: holds a {found:?}, not a {model:?}",
+            path.display()
+        )));
+    }
+    let meta = serde_json::from_value(meta).map_err(|e| {
+        AigcError::Checkpoint(format!(
+            "{}: not a usable aigc checkpoint: metadata: {e}",
+            path.display()
+        ))
+    })?;
+    Ok((tensors, meta))
+}
+
 fn st_error(e: safetensors::SafeTensorError) -> AigcError {
     AigcError::Checkpoint(format!("safetensors: {e:?}"))
 }

@@ -43,6 +43,7 @@ fn the_quick_tour_runs_every_chapter_and_writes_every_file() {
         "Chapter 5: gradient descent",
         "Chapter 5: an MLP",
         "Chapter 6: a character-level LSTM",
+        "Chapter 7: a character-level GPT",
     ] {
         assert!(text.contains(heading), "missing {heading} in:\n{text}");
     }
@@ -77,8 +78,18 @@ fn the_quick_tour_runs_every_chapter_and_writes_every_file() {
         &tmp.path().join("lstm"),
         &["lstm.json", "lstm.md", "lstm-loss.svg", "lstm.ckpt"],
     );
+    assert_files(
+        &tmp.path().join("gpt"),
+        &[
+            "gpt.json",
+            "gpt.md",
+            "gpt-loss.svg",
+            "gpt-attention.svg",
+            "gpt.ckpt",
+        ],
+    );
     // No temporary files are left behind by the atomic writes.
-    for sub in ["tensors", "mse", "regression", "mlp", "lstm"] {
+    for sub in ["tensors", "mse", "regression", "mlp", "lstm", "gpt"] {
         for entry in std::fs::read_dir(tmp.path().join(sub)).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             assert!(!name.ends_with(".tmp"), "leftover {name}");
@@ -351,4 +362,95 @@ fn ctrl_c_saves_a_checkpoint_that_resumes() {
     let (_, meta): (aigc::checkpoint::Tensors, aigc::lstm::CheckpointMeta) =
         aigc::checkpoint::load(&ckpt).unwrap();
     assert!(meta.log.step >= 2);
+}
+
+#[test]
+fn gpt_train_generate_resume_and_bad_prompts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aigc(
+        tmp.path(),
+        &[
+            "gpt",
+            "train",
+            "--steps",
+            "4",
+            "--eval-every",
+            "2",
+            "--eval-batches",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_files(
+        &tmp.path().join("gpt"),
+        &[
+            "gpt.json",
+            "gpt.md",
+            "gpt-loss.svg",
+            "gpt-attention.svg",
+            "gpt.ckpt",
+        ],
+    );
+    let svg = std::fs::read_to_string(tmp.path().join("gpt/gpt-attention.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains(", head "));
+    let o = aigc(
+        tmp.path(),
+        &["gpt", "generate", "--prompt", "The cat", "--chars", "20"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("The cat"), "{}", stdout(&o));
+    let long = "The cat sleeps. ".repeat(8); // longer than the 64-character context
+    let o = aigc(
+        tmp.path(),
+        &["gpt", "generate", "--prompt", &long, "--chars", "5"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = aigc(tmp.path(), &["gpt", "generate", "--prompt", "狐狸"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unknown characters: '狐', '狸'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = aigc(tmp.path(), &["gpt", "train", "--seq", "65"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("context of 64"), "{}", stderr(&o));
+    // An LSTM checkpoint is not a GPT checkpoint.
+    let o = aigc(
+        tmp.path(),
+        &["lstm", "train", "--steps", "2", "--eval-every", "2"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lstm_ckpt = tmp.path().join("lstm/lstm.ckpt");
+    let o = aigc(
+        tmp.path(),
+        &[
+            "gpt",
+            "generate",
+            "--checkpoint",
+            lstm_ckpt.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a \"MiniGpt"), "{}", stderr(&o));
+    // Resuming with a larger step budget continues the same run.
+    let o = aigc(
+        tmp.path(),
+        &[
+            "gpt",
+            "train",
+            "--steps",
+            "6",
+            "--eval-every",
+            "2",
+            "--eval-batches",
+            "2",
+            "--resume",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("gpt/gpt.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["steps"], 6);
 }

@@ -327,3 +327,29 @@ fn windows_longer_than_the_context_and_bad_rates_are_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("context of 64"), "{err}");
 }
+
+#[test]
+fn reading_one_character_at_a_time_with_the_cache_gives_the_full_windows_logits() {
+    let dev = Cpu::seed_from_u64(7);
+    let mut model: Tiny = BuildModule::build(&dev);
+    model.init_like_nanogpt();
+    let ids = vec![3, 1, 4, 1, 5, 7];
+    let full = model
+        .forward(dev.tensor_from_vec(ids.clone(), (1, 6)))
+        .as_vec();
+    let mut cache = KvCache::default();
+    let mut stepwise = model
+        .forward_cached(dev.tensor_from_vec(ids[..2].to_vec(), (1, 2)), &mut cache)
+        .as_vec(); // a two-character prompt, then one character at a time
+    for &id in &ids[2..] {
+        stepwise.extend(
+            model
+                .forward_cached(dev.tensor_from_vec(vec![id], (1, 1)), &mut cache)
+                .as_vec(),
+        );
+    }
+    assert_eq!(cache.len, 6);
+    for (a, b) in full.iter().zip(&stepwise) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+}

@@ -18,6 +18,10 @@ use num_traits::Float;
 /// A batch of per-head sequences: shape (batch, heads, positions, numbers per position).
 pub type Heads<F, D, T = NoneTape> = Tensor<(usize, usize, usize, usize), F, D, T>;
 
+/// The keys and values of the positions read so far, split into heads: what a new
+/// position attends to when generating.
+pub type KeysValues<F, D> = (Heads<F, D>, Heads<F, D>);
+
 /// Queries, keys and values, each split into heads.
 type Qkv<F, D, T> = (Heads<F, D, T>, Heads<F, D, T>, Heads<F, D, T>);
 
@@ -42,6 +46,17 @@ pub fn causal_mask<F: Dtype + Float, D: Device<F>>(
 }
 // ANCHOR_END: mask
 
+/// The causal mask when the `t` queries are the *last* t of `s` positions (s ≥ t), as when
+/// generating with cached keys: query i sits at position s − t + i and may read up to it.
+fn later_mask<F: Dtype + Float, D: Device<F>>(
+    dev: &D,
+    t: usize,
+    s: usize,
+) -> Tensor<(usize, usize), F, D> {
+    let first_hidden = (s - t + 1) as isize; // the diagonal, shifted right by s − t
+    dev.upper_tri_like(&(t, s), F::neg_infinity(), first_hidden)
+}
+
 /// The attention weights softmax(Q Kᵀ / √d + M): for every query position, a probability
 /// distribution over the key positions (rows sum to 1; future positions get exactly 0,
 /// because e^−∞ = 0).
@@ -56,10 +71,11 @@ where
     T: Tape<F, D> + Merge<T>,
 {
     let (b, h, t, d) = *q.shape();
+    let s = k.shape().2; // key positions: t, or more when earlier keys are cached
     let scale = F::from(1.0 / (d as f64).sqrt()).unwrap_or_else(F::one);
     let scores = q.matmul(k.permute::<_, Axes4<0, 1, 3, 2>>()); // qₜ · kₛ for every (t, s)
-    let mask =
-        causal_mask(&scores.device().clone(), t).broadcast_like::<_, Axes2<0, 1>>(&(b, h, t, t));
+    let mask = later_mask(&scores.device().clone(), t, s);
+    let mask = mask.broadcast_like::<_, Axes2<0, 1>>(&(b, h, t, s));
     (scores * scale + mask).softmax::<Axis<3>>()
 }
 // ANCHOR_END: weights
@@ -125,7 +141,12 @@ where
     fn iter_tensors<Vis: ModuleVisitor<Self, F, D>>(
         visitor: &mut Vis,
     ) -> Result<Option<Self::To<Vis::E2, Vis::D2>>, Vis::Err> {
-        const { assert!(NH > 0 && C.is_multiple_of(NH), "n_embd must be divisible by n_head") };
+        const {
+            assert!(
+                NH > 0 && C.is_multiple_of(NH),
+                "n_embd must be divisible by n_head"
+            )
+        };
         visitor.visit_fields(
             (
                 Self::module("q", |s| &s.q, |s| &mut s.q),
@@ -180,10 +201,7 @@ where
     /// The queries, keys and values of `x`, each split into heads. `x` is used three
     /// times, so its tape goes with the queries and the other two start fresh tapes
     /// (dfdx merges them again when the products meet).
-    fn qkv<T: Tape<F, D> + Merge<T>>(
-        &self,
-        x: Seq<C, F, D, T>,
-    ) -> Qkv<F, D, T> {
+    fn qkv<T: Tape<F, D> + Merge<T>>(&self, x: Seq<C, F, D, T>) -> Qkv<F, D, T> {
         let (x, tape) = x.split_tape();
         let q = per_position(&self.q, x.clone().put_tape(tape));
         let k = per_position(&self.k, x.clone().retaped::<T>());
@@ -199,6 +217,29 @@ where
         per_position(&self.proj, merge_heads::<C, _, _, _>(y)) // join the heads, then mix them
     }
     // ANCHOR_END: mha_forward
+
+    /// Attention for new positions `x` (no gradients) that also reads the keys and values
+    /// of earlier positions, `cache` (batch, heads, earlier positions, C / heads). Returns
+    /// the output and the keys and values of all positions so far, for the next call.
+    pub fn forward_cached(
+        &self,
+        x: Seq<C, F, D>,
+        cache: Option<KeysValues<F, D>>,
+    ) -> (Seq<C, F, D>, KeysValues<F, D>) {
+        let (q, k, v) = self.qkv(x);
+        let (k, v) = match cache {
+            Some((old_k, old_v)) => (
+                (old_k, k).concat_along(Axis::<2>),
+                (old_v, v).concat_along(Axis::<2>),
+            ),
+            None => (k, v),
+        };
+        let y = attention(q, k.clone(), v.clone());
+        (
+            per_position(&self.proj, merge_heads::<C, _, _, _>(y)),
+            (k, v),
+        )
+    }
 
     /// The attention weights of every head for `x` (no gradients): shape (batch, heads,
     /// positions, positions). Row t of head h says where position t looked.

@@ -10,6 +10,8 @@ use crate::error::{AigcError, Result};
 /// The attention weights of every head of one block on one text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttentionMap {
+    /// The block (0 is the first).
+    pub layer: usize,
     /// Heads in the block.
     pub heads: usize,
     /// Positions (characters of the text, at most the context).
@@ -32,6 +34,7 @@ pub fn attention_map<D: Device<f32>>(
         return Err(AigcError::BadText("no text to show attention on".into()));
     }
     let dev = model.head.weight.device().clone();
+    let layer_index = layer;
     let input = dev.tensor_from_vec(ids.to_vec(), (1, ids.len()));
     let w = model
         .attention_map(input, layer)
@@ -49,10 +52,48 @@ pub fn attention_map<D: Device<f32>>(
         })
         .collect();
     Ok(AttentionMap {
+        layer: layer_index,
         heads,
         positions: t,
         weights,
     })
+}
+
+impl AttentionMap {
+    /// The mean entropy −Σₛ w log w of head `head`'s rows, in nats: 0 for a head that
+    /// always reads exactly one position, larger for a head that spreads its attention.
+    pub fn entropy(&self, head: usize) -> f64 {
+        let rows = &self.weights[head];
+        let h: f64 = rows
+            .iter()
+            .flatten()
+            .filter(|&&w| w > 0.0)
+            .map(|&w| -(w as f64) * (w as f64).ln())
+            .sum();
+        h / rows.len().max(1) as f64
+    }
+}
+
+/// Of every head of every block, the one whose attention is the most focused (lowest
+/// mean entropy) on `text`: the map of its block and the head's index. Focused heads are
+/// the easiest to read; a diffuse head averages over many positions.
+pub fn sharpest_head<D: Device<f32>>(
+    model: &BookGpt<D>,
+    vocab: &Vocab,
+    text: &str,
+) -> Result<(AttentionMap, usize)> {
+    let mut best: Option<(AttentionMap, usize, f64)> = None;
+    for layer in 0..model.blocks.modules.len() {
+        let map = attention_map(model, vocab, text, layer)?;
+        for head in 0..map.heads {
+            let h = map.entropy(head);
+            if best.as_ref().is_none_or(|b| h < b.2) {
+                best = Some((map.clone(), head, h));
+            }
+        }
+    }
+    best.map(|(m, h, _)| (m, h))
+        .ok_or_else(|| AigcError::Shape("the model has no attention heads".into()))
 }
 
 /// A character as an axis label: whitespace made visible.

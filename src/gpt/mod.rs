@@ -25,12 +25,13 @@ mod run;
 mod train;
 
 pub use attention::{
-    CausalSelfAttention, Heads, Seq, attention, attention_weights, causal_mask, per_position,
+    CausalSelfAttention, Heads, KeysValues, Seq, attention, attention_weights, causal_mask,
+    per_position,
 };
 pub use compare::{Comparison, Curve, compare};
-pub use figures::{AttentionMap, attention_map, heatmap_svg};
+pub use figures::{AttentionMap, attention_map, heatmap_svg, sharpest_head};
 pub use generate::generate;
-pub use model::{Block, BookGpt, MiniGpt};
+pub use model::{Block, BookGpt, KvCache, MiniGpt};
 pub use run::{
     CheckpointMeta, GptReport, MAX_VOCAB, MODEL_NAME, TrainOutcome, load_checkpoint, loss_chart,
     new_model, prepare_text, report, save_checkpoint, train_or_resume, write_report,

@@ -15,7 +15,7 @@ use dfdx::prelude::*;
 use num_traits::Float;
 use rand_distr::uniform::SampleUniform;
 
-use super::attention::{CausalSelfAttention, Heads, Seq, per_position};
+use super::attention::{CausalSelfAttention, Heads, KeysValues, Seq, per_position};
 
 /// One Transformer block: attention, then a position-wise MLP of `FF` hidden units,
 /// each behind a LayerNorm and inside a residual connection.
@@ -82,6 +82,19 @@ impl<const C: usize, const FF: usize, const NH: usize, F: Dtype + Float, D: Devi
         per_position(&self.proj, hidden.fast_gelu()) + x
     }
     // ANCHOR_END: block
+
+    /// [`Block::forward`] for new positions only, reading earlier positions' keys and
+    /// values from `cache` (see [`MiniGpt::forward_cached`]).
+    pub fn forward_cached(
+        &self,
+        x: Seq<C, F, D>,
+        cache: Option<KeysValues<F, D>>,
+    ) -> (Seq<C, F, D>, KeysValues<F, D>) {
+        let (y, cache) = self.attn.forward_cached(self.ln1.forward(x.clone()), cache);
+        let x = y + x;
+        let hidden = per_position(&self.fc, self.ln2.forward(x.clone()));
+        (per_position(&self.proj, hidden.fast_gelu()) + x, cache)
+    }
 }
 
 /// A character-level GPT: vocabulary `V`, `C` numbers per position, MLP width `FF`,
@@ -192,16 +205,25 @@ impl<
 
     /// The input of the first block: token embeddings plus position embeddings.
     /// `ids` has shape (batch, positions) with at most `BLOCK` positions.
-    // ANCHOR: embed
     pub fn embed<T: Tape<F, D> + Merge<T>>(
         &self,
         ids: Tensor<(usize, usize), usize, D, T>,
+    ) -> Seq<C, F, D, T> {
+        self.embed_from(ids, 0)
+    }
+
+    /// [`MiniGpt::embed`] for characters that sit at positions `first`, `first + 1`, ….
+    // ANCHOR: embed
+    pub fn embed_from<T: Tape<F, D> + Merge<T>>(
+        &self,
+        ids: Tensor<(usize, usize), usize, D, T>,
+        first: usize,
     ) -> Seq<C, F, D, T> {
         let (b, t) = *ids.shape();
         let dev = ids.device().clone();
         let tokens = self.wte.forward(ids); // (batch, positions, C)
         let (tokens, tape) = tokens.split_tape();
-        let places = dev.tensor_from_vec((0..t).collect::<Vec<_>>(), (t,));
+        let places = dev.tensor_from_vec((first..first + t).collect::<Vec<_>>(), (t,));
         let positions = self.wpe.forward(places.put_tape(tape)); // (positions, C)
         positions.broadcast_like::<_, Axis<0>>(&(b, t, Const::<C>)) + tokens // the same for every sequence
     }
@@ -224,6 +246,28 @@ impl<
     }
     // ANCHOR_END: forward
 
+    /// Logits for new characters `ids` (batch, n) that follow the `cache.len` characters
+    /// already read, whose keys and values `cache` holds; updates the cache.
+    ///
+    /// Generating with a cache reads each character once instead of re-reading the whole
+    /// window for every new character. The positions must stay below `BLOCK`.
+    pub fn forward_cached(
+        &self,
+        ids: Tensor<(usize, usize), usize, D>,
+        cache: &mut KvCache<F, D>,
+    ) -> Seq<V, F, D> {
+        let n = ids.shape().1;
+        let mut x = self.embed_from(ids, cache.len);
+        let mut layers = std::mem::take(&mut cache.layers).into_iter();
+        for block in &self.blocks.modules {
+            let (y, kv) = block.forward_cached(x, layers.next());
+            x = y;
+            cache.layers.push(kv);
+        }
+        cache.len += n;
+        per_position(&self.head, self.ln_f.forward(x))
+    }
+
     /// The attention weights of every head of block `layer` for one sequence `ids`
     /// (1, positions): shape (1, heads, positions, positions). `None` if there is no such
     /// block.
@@ -238,5 +282,24 @@ impl<
         }
         let block = self.blocks.modules.get(layer)?;
         Some(block.attn.weights(block.ln1.forward(x)))
+    }
+}
+
+/// The keys and values of every block for the characters read so far (see
+/// [`MiniGpt::forward_cached`]).
+#[derive(Debug, Clone)]
+pub struct KvCache<F: Dtype, D: Storage<F>> {
+    /// Characters read so far (the next one sits at this position).
+    pub len: usize,
+    /// Per block: keys and values, each (batch, heads, len, C / heads).
+    pub layers: Vec<KeysValues<F, D>>,
+}
+
+impl<F: Dtype, D: Storage<F>> Default for KvCache<F, D> {
+    fn default() -> Self {
+        KvCache {
+            len: 0,
+            layers: Vec::new(),
+        }
     }
 }

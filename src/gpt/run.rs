@@ -67,14 +67,7 @@ pub fn load_checkpoint<D: Device<f32>>(
     dev: &D,
     path: &Path,
 ) -> Result<(BookGpt<D>, ClippedAdam, CheckpointMeta)> {
-    let (tensors, meta): (Tensors, CheckpointMeta) = checkpoint::load(path)?;
-    if meta.model != MODEL_NAME {
-        return Err(AigcError::Checkpoint(format!(
-            "{}: holds a {:?}, not a {MODEL_NAME:?}",
-            path.display(),
-            meta.model
-        )));
-    }
+    let (tensors, meta): (Tensors, CheckpointMeta) = checkpoint::load_model(path, MODEL_NAME)?;
     let mut model: BookGpt<D> = BuildModule::build(dev);
     if !set_parameters(&mut model, &tensors.params) {
         return Err(AigcError::Checkpoint(format!(
@@ -293,8 +286,8 @@ pub fn loss_chart(log: &TrainLog, uniform: f64) -> Chart {
     chart
 }
 
-/// Writes `gpt.json`, `gpt.md`, `gpt-loss.svg` and the attention map of head `head` of
-/// block `layer` on `text` (`gpt-attention.svg`) into `out`.
+/// Writes `gpt.json`, `gpt.md`, `gpt-loss.svg` and the attention map of the most focused
+/// head on `attention_text` (`gpt-attention.svg`) into `out`.
 pub fn write_report<D: Device<f32>>(
     report: &GptReport,
     outcome: &TrainOutcome<D>,
@@ -307,8 +300,8 @@ pub fn write_report<D: Device<f32>>(
         "gpt-loss.svg",
         &loss_chart(&outcome.log, report.uniform_loss),
     )?;
-    let (layer, head) = (0, 0);
-    let map = super::figures::attention_map(&outcome.model, &outcome.vocab, attention_text, layer)?;
+    let (map, head) =
+        super::figures::sharpest_head(&outcome.model, &outcome.vocab, attention_text)?;
     out.text(
         "gpt-attention.svg",
         &super::figures::heatmap_svg(&map, head, attention_text)?,

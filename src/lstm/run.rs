@@ -66,14 +66,7 @@ pub fn load_checkpoint<D: Device<f32>>(
     dev: &D,
     path: &Path,
 ) -> Result<(BookLstm<D>, ClippedAdam, CheckpointMeta)> {
-    let (tensors, meta): (Tensors, CheckpointMeta) = checkpoint::load(path)?;
-    if meta.model != MODEL_NAME {
-        return Err(AigcError::Checkpoint(format!(
-            "{}: holds a {:?}, not a {MODEL_NAME:?}",
-            path.display(),
-            meta.model
-        )));
-    }
+    let (tensors, meta): (Tensors, CheckpointMeta) = checkpoint::load_model(path, MODEL_NAME)?;
     let mut model: BookLstm<D> = BuildModule::build(dev);
     if !set_parameters(&mut model, &tensors.params) {
         return Err(AigcError::Checkpoint(format!(
