@@ -10,16 +10,26 @@ fn never() -> AtomicBool {
     AtomicBool::new(false)
 }
 
-/// A small, quick configuration of the 2-D GAN.
+/// A small, quick configuration of the 2-D GAN (constant learning rate, so that a run
+/// extended by resuming follows the same schedule as one planned that long).
 fn quick(steps: usize, pack: usize) -> GanConfig {
     GanConfig {
         steps,
         batch: 32,
         pack,
         eval_every: 20,
-        lr: 1e-3,
+        cosine: false,
         ..GanConfig::default()
     }
+}
+
+#[test]
+fn the_cosine_schedule_decays_to_zero() {
+    let cfg = GanConfig::default();
+    assert_eq!(cfg.lr_at(0), cfg.lr);
+    assert!((cfg.lr_at(cfg.steps / 2) - cfg.lr / 2.0).abs() < 1e-9);
+    assert!(cfg.lr_at(cfg.steps) < 1e-9);
+    assert_eq!(quick(10, 1).lr_at(9), quick(10, 1).lr);
 }
 
 #[test]
@@ -70,11 +80,11 @@ fn quality_and_coverage_thresholds_are_the_papers() {
 #[test]
 fn one_step_moves_both_losses_the_right_way() {
     let dev = Cpu::seed_from_u64(0);
-    let mut gan: PlaneGan<2, Cpu> = Gan::new(&dev);
+    let mut gan: PlaneGan<2, 2, Cpu> = Gan::new(&dev);
     let mut players = Players::new(GanConfig::default().adam);
     let mut rng = step_rng(7, 0);
     let real = Mixture::ring().sample(256, &mut rng);
-    let z = noise(256, 256, &mut rng);
+    let z = noise(256, 2, &mut rng);
     let before = gan.clone();
     let reported = gan_step(&dev, &mut gan, &mut players, &real, &z, 1e-3);
     // The D step lowered D's loss (old generator, new discriminator)…
@@ -111,7 +121,7 @@ fn the_same_seed_gives_the_same_run() {
             seed: 5,
             ..quick(40, 2)
         };
-        run_plane::<4, _>(&dev, &ring, &cfg, None, false, &never())
+        run_plane::<2, 4, _>(&dev, &ring, &cfg, None, false, &never())
             .unwrap()
             .1
     };
@@ -127,7 +137,7 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
     let ckpt = dir.path().join("ring.ckpt");
     let grid = Mixture::grid();
     let dev = Cpu::seed_from_u64(1);
-    let (whole, log, _, _) = run_plane::<2, _>(
+    let (whole, log, _, _) = run_plane::<2, 2, _>(
         &dev,
         &grid,
         &GanConfig {
@@ -140,7 +150,7 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
     )
     .unwrap();
     let dev = Cpu::seed_from_u64(1);
-    run_plane::<2, _>(
+    run_plane::<2, 2, _>(
         &dev,
         &grid,
         &GanConfig {
@@ -152,7 +162,7 @@ fn a_resumed_run_equals_an_uninterrupted_one() {
         &never(),
     )
     .unwrap();
-    let (resumed, log2, cfg, finish) = run_plane::<2, _>(
+    let (resumed, log2, cfg, finish) = run_plane::<2, 2, _>(
         &dev,
         &grid,
         &GanConfig {
@@ -181,7 +191,7 @@ fn a_checkpoint_loads_only_into_its_own_model() {
     let dir = tempfile::tempdir().unwrap();
     let ckpt = dir.path().join("ring.ckpt");
     let dev = Cpu::seed_from_u64(0);
-    run_plane::<2, _>(
+    run_plane::<2, 2, _>(
         &dev,
         &Mixture::ring(),
         &quick(1, 1),
@@ -190,7 +200,7 @@ fn a_checkpoint_loads_only_into_its_own_model() {
         &never(),
     )
     .unwrap();
-    let other_data = run_plane::<2, _>(
+    let other_data = run_plane::<2, 2, _>(
         &dev,
         &Mixture::grid(),
         &quick(2, 1),
@@ -203,7 +213,7 @@ fn a_checkpoint_loads_only_into_its_own_model() {
         msg.contains("GAN ring") && msg.contains("GAN grid"),
         "{msg}"
     );
-    let other_pack = run_plane::<4, _>(
+    let other_pack = run_plane::<2, 4, _>(
         &dev,
         &Mixture::ring(),
         &quick(2, 2),
@@ -213,7 +223,7 @@ fn a_checkpoint_loads_only_into_its_own_model() {
     );
     assert!(other_pack.unwrap_err().to_string().contains("pack1"));
     std::fs::write(&ckpt, b"not a checkpoint").unwrap();
-    let broken = run_plane::<2, _>(
+    let broken = run_plane::<2, 2, _>(
         &dev,
         &Mixture::ring(),
         &quick(2, 1),
@@ -234,7 +244,7 @@ fn bad_hyper_parameters_are_clear_errors() {
     let dev = Cpu::seed_from_u64(0);
     let ring = Mixture::ring();
     let err = |cfg: GanConfig| {
-        run_plane::<2, _>(&dev, &ring, &cfg, None, false, &never())
+        run_plane::<2, 2, _>(&dev, &ring, &cfg, None, false, &never())
             .unwrap_err()
             .to_string()
     };
@@ -278,13 +288,16 @@ fn bad_hyper_parameters_are_clear_errors() {
         noise_dim: 64,
         ..quick(1, 1)
     });
-    assert!(e.contains("noise dimension") && e.contains("256"), "{e}");
+    assert!(
+        e.contains("noise dimension") && e.contains("built for 2, got 64"),
+        "{e}"
+    );
     let e = err(GanConfig {
         pack: 2,
         ..quick(1, 1)
     });
     assert!(e.contains("pack"), "{e}");
-    let e = run_plane::<8, _>(
+    let e = run_plane::<2, 8, _>(
         &dev,
         &ring,
         &GanConfig {
@@ -303,7 +316,7 @@ fn bad_hyper_parameters_are_clear_errors() {
 #[test]
 fn nan_losses_stop_the_run_with_a_message() {
     let dev = Cpu::seed_from_u64(0);
-    let mut gan: PlaneGan<2, Cpu> = Gan::new(&dev);
+    let mut gan: PlaneGan<2, 2, Cpu> = Gan::new(&dev);
     gan.d.l3.bias.copy_from(&[f32::NAN]); // a poisoned discriminator
     let mut players = Players::new(GanConfig::default().adam);
     let mut log = GanLog::default();
@@ -390,7 +403,7 @@ fn pictures_are_valid_files() {
     let ring = Mixture::ring();
     let dev = Cpu::seed_from_u64(0);
     let (_, log, cfg, _) =
-        run_plane::<2, _>(&dev, &ring, &quick(40, 1), None, false, &never()).unwrap();
+        run_plane::<2, 2, _>(&dev, &ring, &quick(40, 1), None, false, &never()).unwrap();
     let gif = figures::training_gif(&log, &ring, cfg.steps).unwrap();
     assert!(gif.starts_with(b"GIF89a"));
     let png = figures::digit_grid_png(&vec![0.5; 64 * 10], 2).unwrap();

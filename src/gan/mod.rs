@@ -197,8 +197,9 @@ where
     }
 }
 
-/// The 2-D mixtures' GAN (noise 256, hidden 128 × 2, ReLU) with packing `DI / 2`.
-pub type PlaneGan<const DI: usize, D> = Gan<256, 128, 2, DI, Relu, Identity, D>;
+/// The 2-D mixtures' GAN (noise `Z`, hidden 128 × 2, ReLU) with packing `DI / 2`; the
+/// PyTorch reference uses `Z` = 256.
+pub type PlaneGan<const Z: usize, const DI: usize, D> = Gan<Z, 128, 2, DI, Relu, Identity, D>;
 
 /// The digits GAN (noise 64, hidden 256 × 2, LeakyReLU(0.2), tanh pixels), packing `DI / 64`.
 pub type DigitsGan<const DI: usize, D> = Gan<64, 256, 64, DI, LeakyRelu, Tanh, D>;

@@ -200,15 +200,15 @@ pub fn plane_eval(mixture: &Mixture) -> impl FnMut(&[f32]) -> Eval + '_ {
     }
 }
 
-/// Trains the 2-D GAN with packing `DI / 2` on `mixture`.
-pub fn run_plane<const DI: usize, D: Device<f32>>(
+/// Trains the 2-D GAN with noise `Z` and packing `DI / 2` on `mixture`.
+pub fn run_plane<const Z: usize, const DI: usize, D: Device<f32>>(
     dev: &D,
     mixture: &Mixture,
     cfg: &GanConfig,
     ckpt: Option<&Path>,
     resume: bool,
     interrupt: &AtomicBool,
-) -> Result<Trained<PlaneGan<DI, D>>> {
+) -> Result<Trained<PlaneGan<Z, DI, D>>> {
     let name = mixture.name.clone();
     train_or_resume(
         dev,

@@ -33,28 +33,78 @@ pub struct GanConfig {
     pub seed: u64,
     /// Adam's settings for both players (β = (0.5, 0.999), no clipping).
     pub adam: AdamSettings,
+    /// Decay both learning rates to zero over the run along a cosine (`false`: constant).
+    #[serde(default)]
+    pub cosine: bool,
 }
 
 impl Default for GanConfig {
+    /// The chapter's fix on the 2-D mixtures: PacGAN with packing 2, noise of 2 numbers,
+    /// learning rate 10⁻³ with cosine decay, 20,000 steps of 256 samples.
     fn default() -> Self {
         GanConfig {
-            steps: 10_000,
+            steps: 20_000,
             batch: 256,
-            lr: 1e-4,
-            noise_dim: 256,
-            pack: 1,
-            eval_every: 1000,
+            lr: 1e-3,
+            noise_dim: 2,
+            pack: 2,
+            eval_every: 250,
             seed: 0,
             adam: AdamSettings {
                 betas: [0.5, 0.999],
                 max_grad_norm: None,
                 ..AdamSettings::default()
             },
+            cosine: true,
         }
     }
 }
 
 impl GanConfig {
+    /// The vanilla GAN the fix is compared with: the same settings, no packing.
+    pub fn vanilla() -> Self {
+        GanConfig {
+            pack: 1,
+            ..GanConfig::default()
+        }
+    }
+
+    /// The PyTorch reference `gan_ring.py`: noise 256, learning rate 10⁻⁴ (constant), no
+    /// packing.
+    pub fn reference() -> Self {
+        GanConfig {
+            lr: 1e-4,
+            noise_dim: 256,
+            pack: 1,
+            cosine: false,
+            ..GanConfig::default()
+        }
+    }
+
+    /// The digits GAN, as the PyTorch reference `gan_digits.py`: noise 64, batch 64,
+    /// learning rate 2 · 10⁻⁴ (constant), no packing, 30,000 steps.
+    pub fn digits() -> Self {
+        GanConfig {
+            steps: 30_000,
+            batch: 64,
+            lr: 2e-4,
+            noise_dim: 64,
+            pack: 1,
+            eval_every: 1000,
+            cosine: false,
+            ..GanConfig::default()
+        }
+    }
+
+    /// The learning rate at `step`: constant, or with `cosine` from `lr` down to 0.
+    pub fn lr_at(&self, step: usize) -> f32 {
+        if !self.cosine {
+            return self.lr;
+        }
+        let progress = step as f32 / self.steps.max(1) as f32;
+        0.5 * self.lr * (1.0 + (std::f32::consts::PI * progress).cos())
+    }
+
     /// Rejects hyper-parameters that cannot work.
     ///
     /// ```
@@ -294,7 +344,7 @@ where
         let mut rng = step_rng(cfg.seed, log.step);
         let real = data.batch(cfg.batch, log.step, &mut rng);
         let z = noise(cfg.batch, Z, &mut rng);
-        let losses = gan_step(dev, gan, players, &real, &z, cfg.lr);
+        let losses = gan_step(dev, gan, players, &real, &z, cfg.lr_at(log.step));
         let first = log.losses.first().copied().unwrap_or(losses);
         for (value, first) in [(losses.d, first.d), (losses.g, first.g)] {
             if check_loss(value as f64, first as f64).is_err() {

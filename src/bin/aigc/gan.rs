@@ -13,9 +13,6 @@ use aigc::device::{Resolved, resolve};
 
 use super::{Cli, at_least_one, finish, heading, positive_f64};
 
-/// The packing the chapter's fix uses on the 2-D mixtures (PacGAN).
-pub(super) const FIX_PACK: usize = 4;
-
 #[derive(Debug, Subcommand)]
 pub(super) enum GanCommand {
     /// Train on 8 Gaussians on a ring (radius 2, std 0.02); writes scatter plots over
@@ -34,22 +31,25 @@ pub(super) enum GanCommand {
 #[derive(Debug, Args, Clone)]
 pub(super) struct PlaneArgs {
     /// Training steps (one D step and one G step each).
-    #[arg(long, default_value_t = 10_000, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::default().steps, value_parser = at_least_one)]
     pub(super) steps: usize,
-    /// Samples the discriminator judges together: 1 is the vanilla GAN (1, 2, 4 or 8).
-    #[arg(long, default_value_t = FIX_PACK, value_parser = at_least_one)]
+    /// Samples the discriminator judges together: 1 is the vanilla GAN (1, 2 or 4).
+    #[arg(long, default_value_t = GanConfig::default().pack, value_parser = at_least_one)]
     pack: usize,
-    /// Adam's learning rate for both players.
-    #[arg(long, default_value_t = 1e-4, value_parser = positive_f64, allow_negative_numbers = true)]
+    /// Adam's learning rate for both players (peak of the cosine decay).
+    #[arg(long, default_value_t = GanConfig::default().lr as f64, value_parser = positive_f64, allow_negative_numbers = true)]
     lr: f64,
+    /// Keep the learning rate constant instead of decaying it to zero.
+    #[arg(long)]
+    constant_lr: bool,
     /// Real (and fake) samples per step.
-    #[arg(long, default_value_t = 256, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::default().batch, value_parser = at_least_one)]
     batch: usize,
-    /// Length of the noise vector (this build's 2-D model takes 256).
-    #[arg(long, default_value_t = 256)]
+    /// Length of the noise vector z: 2 (the chapter's) or 256 (the PyTorch reference's).
+    #[arg(long, default_value_t = GanConfig::default().noise_dim)]
     noise_dim: usize,
     /// Evaluate, checkpoint and draw a frame every this many steps.
-    #[arg(long, default_value_t = 250, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::default().eval_every, value_parser = at_least_one)]
     pub(super) eval_every: usize,
     /// Seed of the initial weights, the data and the noise.
     #[arg(long, default_value_t = 0)]
@@ -64,14 +64,16 @@ pub(super) struct PlaneArgs {
 
 impl Default for PlaneArgs {
     fn default() -> Self {
+        let d = GanConfig::default();
         PlaneArgs {
-            steps: 10_000,
-            pack: FIX_PACK,
-            lr: 1e-4,
-            batch: 256,
-            noise_dim: 256,
-            eval_every: 250,
-            seed: 0,
+            steps: d.steps,
+            pack: d.pack,
+            lr: d.lr as f64,
+            constant_lr: !d.cosine,
+            batch: d.batch,
+            noise_dim: d.noise_dim,
+            eval_every: d.eval_every,
+            seed: d.seed,
             checkpoint: None,
             resume: false,
         }
@@ -81,18 +83,23 @@ impl Default for PlaneArgs {
 #[derive(Debug, Args, Clone)]
 pub(super) struct CollapseArgs {
     /// Training steps of every run.
-    #[arg(long, default_value_t = 10_000, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::default().steps, value_parser = at_least_one)]
     pub(super) steps: usize,
     /// Seeds per data set and method.
     #[arg(long, default_value_t = 3, value_parser = at_least_one)]
     pub(super) seeds: usize,
+    /// Also run the PyTorch reference's vanilla settings (noise 256, constant learning rate
+    /// 10⁻⁴; about twice as slow).
+    #[arg(long)]
+    reference: bool,
 }
 
 impl Default for CollapseArgs {
     fn default() -> Self {
         CollapseArgs {
-            steps: 10_000,
+            steps: GanConfig::default().steps,
             seeds: 3,
+            reference: false,
         }
     }
 }
@@ -104,22 +111,25 @@ pub(super) struct DigitsArgs {
     #[arg(long)]
     data: Option<PathBuf>,
     /// Training steps.
-    #[arg(long, default_value_t = 10_000, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::digits().steps, value_parser = at_least_one)]
     pub(super) steps: usize,
     /// Samples the discriminator judges together: 1 is the vanilla GAN (1 or 2).
-    #[arg(long, default_value_t = 1, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::digits().pack, value_parser = at_least_one)]
     pack: usize,
     /// Adam's learning rate for both players.
-    #[arg(long, default_value_t = 2e-4, value_parser = positive_f64, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = GanConfig::digits().lr as f64, value_parser = positive_f64, allow_negative_numbers = true)]
     lr: f64,
+    /// Decay the learning rate to zero along a cosine instead of keeping it constant.
+    #[arg(long)]
+    cosine: bool,
     /// Real (and fake) images per step.
-    #[arg(long, default_value_t = 64, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::digits().batch, value_parser = at_least_one)]
     batch: usize,
     /// Length of the noise vector (this build's digits model takes 64).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = GanConfig::digits().noise_dim)]
     noise_dim: usize,
     /// Evaluate and checkpoint every this many steps.
-    #[arg(long, default_value_t = 1000, value_parser = at_least_one)]
+    #[arg(long, default_value_t = GanConfig::digits().eval_every, value_parser = at_least_one)]
     pub(super) eval_every: usize,
     /// Seed of the initial weights, the batches and the noise.
     #[arg(long, default_value_t = 0)]
@@ -134,14 +144,16 @@ pub(super) struct DigitsArgs {
 
 impl Default for DigitsArgs {
     fn default() -> Self {
+        let d = GanConfig::digits();
         DigitsArgs {
             data: None,
-            steps: 10_000,
-            pack: 1,
-            lr: 2e-4,
-            batch: 64,
-            noise_dim: 64,
-            eval_every: 1000,
+            steps: d.steps,
+            pack: d.pack,
+            lr: d.lr as f64,
+            cosine: d.cosine,
+            batch: d.batch,
+            noise_dim: d.noise_dim,
+            eval_every: d.eval_every,
             seed: 0,
             checkpoint: None,
             resume: false,
@@ -161,20 +173,17 @@ pub(super) fn gan(cli: &Cli, cmd: &GanCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Calls `$run::<DI>` with the discriminator input size for `$pack` samples of `$x`
-/// numbers: every packing is its own compiled model.
+/// Calls `$run::<DI>` with the discriminator input size for `$pack` digits of `$x` pixels:
+/// every packing is its own compiled model.
 macro_rules! with_pack {
     ($pack:expr, $x:literal, $run:ident, $($arg:expr),*) => {
         match $pack {
             1 => $run::<{ $x }, _>($($arg),*),
             2 => $run::<{ 2 * $x }, _>($($arg),*),
-            4 if $x == 2 => $run::<{ 4 * $x }, _>($($arg),*),
-            8 if $x == 2 => $run::<{ 8 * $x }, _>($($arg),*),
             p => Err(aigc::AigcError::InvalidHyperParameter {
                 name: "pack",
                 message: format!(
-                    "this build has models for packs {}, got {p}",
-                    if $x == 2 { "1, 2, 4 and 8" } else { "1 and 2" }
+                    "this build has models for packs 1 and 2, got {p}"
                 ),
             }),
         }
@@ -190,6 +199,7 @@ fn plane_config(args: &PlaneArgs) -> GanConfig {
         pack: args.pack,
         eval_every: args.eval_every,
         seed: args.seed,
+        cosine: !args.constant_lr,
         ..GanConfig::default()
     }
 }
@@ -201,7 +211,7 @@ fn train_plane(
     ckpt: Option<&Path>,
     resume: bool,
 ) -> anyhow::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
-    fn go<const DI: usize, D: Device<f32>>(
+    fn go<const Z: usize, const DI: usize, D: Device<f32>>(
         dev: &D,
         m: &Mixture,
         cfg: &GanConfig,
@@ -209,11 +219,26 @@ fn train_plane(
         resume: bool,
     ) -> aigc::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
         let (_, log, cfg, finish) =
-            aigc::gan::run_plane::<DI, D>(dev, m, cfg, ckpt, resume, &INTERRUPTED)?;
+            aigc::gan::run_plane::<Z, DI, D>(dev, m, cfg, ckpt, resume, &INTERRUPTED)?;
         Ok((log, cfg, finish))
     }
+    cfg.validate()?;
+    // Every (noise, pack) pair is its own compiled model.
     Ok(on_device!(cli.device, cfg.seed, |dev| {
-        with_pack!(cfg.pack, 2, go, &dev, mixture, cfg, ckpt, resume)?
+        match (cfg.noise_dim, cfg.pack) {
+            (2, 1) => go::<2, 2, _>(&dev, mixture, cfg, ckpt, resume),
+            (2, 2) => go::<2, 4, _>(&dev, mixture, cfg, ckpt, resume),
+            (2, 4) => go::<2, 8, _>(&dev, mixture, cfg, ckpt, resume),
+            (256, 1) => go::<256, 2, _>(&dev, mixture, cfg, ckpt, resume),
+            (256, 2) => go::<256, 4, _>(&dev, mixture, cfg, ckpt, resume),
+            (256, 4) => go::<256, 8, _>(&dev, mixture, cfg, ckpt, resume),
+            (z, p) => Err(aigc::AigcError::InvalidHyperParameter {
+                name: "noise dimension and pack",
+                message: format!(
+                    "this build has 2-D models for noise 2 or 256 and pack 1, 2 or 4, got noise {z}, pack {p}"
+                ),
+            }),
+        }?
     }))
 }
 
@@ -301,14 +326,21 @@ pub(super) fn gan_collapse(cli: &Cli, args: &CollapseArgs) -> anyhow::Result<()>
     let mut runs = Vec::new();
     let mut logs = Vec::new();
     for mixture in [Mixture::ring(), Mixture::grid()] {
-        for (method, pack) in [("vanilla", 1), ("PacGAN", FIX_PACK)] {
+        let mut methods = vec![
+            ("vanilla", GanConfig::vanilla()),
+            ("PacGAN", GanConfig::default()),
+        ];
+        if args.reference {
+            methods.insert(0, ("reference", GanConfig::reference()));
+        }
+        for (method, base) in methods {
+            let pack = base.pack;
             for seed in 0..args.seeds as u64 {
                 let cfg = GanConfig {
                     steps: args.steps,
-                    pack,
                     seed,
                     eval_every: (args.steps / 20).max(1),
-                    ..GanConfig::default()
+                    ..base
                 };
                 let (log, _, _) = train_plane(cli, &mixture, &cfg, None, false)?;
                 let m = log
@@ -350,19 +382,22 @@ pub(super) fn gan_collapse(cli: &Cli, args: &CollapseArgs) -> anyhow::Result<()>
         "median HQ %",
     ]);
     for data in ["ring", "grid"] {
-        for method in ["vanilla", "PacGAN"] {
+        for method in ["reference", "vanilla", "PacGAN"] {
             let rs: Vec<&CollapseRun> = runs
                 .iter()
                 .filter(|r| r.dataset == data && r.method == method)
                 .collect();
+            if rs.is_empty() {
+                continue;
+            }
             let mm = median(rs.iter().map(|r| r.modes_covered as f64).collect());
             let mh = median(rs.iter().map(|r| r.high_quality_pct).collect());
             t.row(vec![
                 data.into(),
-                if method == "vanilla" {
-                    "vanilla GAN".into()
-                } else {
-                    format!("PacGAN (pack {FIX_PACK})")
+                match method {
+                    "reference" => "vanilla GAN, reference settings (noise 256, lr 10⁻⁴)".into(),
+                    "vanilla" => "vanilla GAN".into(),
+                    _ => format!("PacGAN (pack {})", GanConfig::default().pack),
                 },
                 rs.iter()
                     .map(|r| format!("{}/{}", r.modes_covered, r.n_modes))
@@ -431,7 +466,8 @@ pub(super) fn gan_digits(cli: &Cli, args: &DigitsArgs) -> anyhow::Result<()> {
         pack: args.pack,
         eval_every: args.eval_every,
         seed: args.seed,
-        ..GanConfig::default()
+        cosine: args.cosine,
+        ..GanConfig::digits()
     };
     cfg.validate()?;
     let judge = aigc::gan::Classifier::train(&images);
