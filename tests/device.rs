@@ -144,6 +144,26 @@ fn lstm_runs_and_writes<D: Device<f32>>(dev: &D) {
 }
 on_every_device!(lstm, lstm_runs_and_writes);
 
+fn gpt_runs_and_writes<D: Device<f32>>(dev: &D) {
+    use aigc::gpt::{BookGpt, attention_weights, generate};
+    use aigc::lstm::next_char_loss;
+    let mut model: BookGpt<D> = BuildModule::build(dev);
+    model.init_like_nanogpt();
+    let ids: Vec<usize> = (0..32).map(|i| (i * 7) % 90).collect();
+    let logits = model.forward(dev.tensor_from_vec(ids.clone(), (2, 16)));
+    let loss = next_char_loss(logits, dev.tensor_from_vec(ids, (2, 16))).as_vec()[0];
+    // Weights of N(0, 0.02²) give nearly equal logits: a uniform guess over 128 slots.
+    assert!((loss - (128f32).ln()).abs() < 0.1, "{loss}");
+    let q: Tensor<(usize, usize, usize, usize), f32, D> = dev.sample_normal_like(&(1, 2, 5, 4));
+    let w = attention_weights(q.clone(), q).as_vec();
+    assert_eq!(w[1..5], [0.0; 4], "position 0 reads only itself");
+    let vocab = aigc::data::Vocab::from_text(aigc::data::corpus::ANIMALS);
+    let how = aigc::sample::Sampling::default();
+    let text = generate(dev, &model, &vocab, "猫", 10, &how, 1).unwrap();
+    assert_eq!(text.chars().count(), 11);
+}
+on_every_device!(gpt, gpt_runs_and_writes);
+
 /// Same seeds, same initial weights, two devices: the numbers must agree.
 #[cfg(feature = "cuda")]
 mod cpu_vs_gpu {
@@ -199,6 +219,22 @@ mod cpu_vs_gpu {
         let ids: Vec<usize> = (0..64).map(|i| (i * 13) % 90).collect();
         let (a, _) = on_cpu.forward(time_major(&cpu, &ids, 4, 16), None);
         let (b, _) = on_gpu.forward(time_major(&gpu, &ids, 4, 16), None);
+        for (x, y) in a.as_vec().iter().zip(b.as_vec()) {
+            assert!((x - y).abs() < 1e-4, "cpu {x} vs gpu {y}");
+        }
+    }
+
+    #[test]
+    fn gpt_logits_from_the_same_weights_agree() {
+        use aigc::gpt::BookGpt;
+        let Some(gpu) = gpu() else { return };
+        let cpu = Cpu::seed_from_u64(0);
+        let mut on_cpu: BookGpt<Cpu> = BuildModule::build(&cpu);
+        on_cpu.init_like_nanogpt();
+        let on_gpu = on_cpu.to_device(&gpu);
+        let ids: Vec<usize> = (0..128).map(|i| (i * 13) % 90).collect();
+        let a = on_cpu.forward(cpu.tensor_from_vec(ids.clone(), (2, 64)));
+        let b = on_gpu.forward(gpu.tensor_from_vec(ids, (2, 64)));
         for (x, y) in a.as_vec().iter().zip(b.as_vec()) {
             assert!((x - y).abs() < 1e-4, "cpu {x} vs gpu {y}");
         }
