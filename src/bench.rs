@@ -164,6 +164,34 @@ pub fn gpt_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
     })
 }
 
+/// Milliseconds per step of chapter 8's GAN (one discriminator step and one generator
+/// step, each with its own Adam) in the configurations of the PyTorch references:
+/// `digits = false` is `gan_ring.py` (noise 256, hidden 128 × 2, ReLU), `digits = true` is
+/// `gan_digits.py` (noise 64, hidden 256 × 2, LeakyReLU, tanh pixels).
+pub fn gan_step_ms<D: Device<f32>>(dev: &D, digits: bool, batch: usize, reps: usize) -> f64 {
+    use crate::gan::{DigitsGan, Gan, GanConfig, PlaneGan, Players, gan_step, noise, step_rng};
+    let mut rng = step_rng(0, 0);
+    let mut players = Players::new(GanConfig::default().adam);
+    if digits {
+        let mut gan: DigitsGan<64, D> = Gan::new(dev);
+        let real: Vec<f32> = noise(batch, 64, &mut rng)
+            .iter()
+            .map(|x| x.tanh())
+            .collect();
+        let z = noise(batch, 64, &mut rng);
+        time_ms(reps, || {
+            gan_step(dev, &mut gan, &mut players, &real, &z, 2e-4).d
+        })
+    } else {
+        let mut gan: PlaneGan<256, 2, D> = Gan::new(dev);
+        let real = crate::data::Mixture::ring().sample(batch, &mut rng);
+        let z = noise(batch, 256, &mut rng);
+        time_ms(reps, || {
+            gan_step(dev, &mut gan, &mut players, &real, &z, 1e-4).d
+        })
+    }
+}
+
 /// Every configuration of the book so far, at its own batch size and at a large one.
 ///
 /// ```
@@ -212,6 +240,21 @@ pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<B
             "mini-GPT 4 blocks × 128, 4 heads, 65 chars, 64 positions (AdamW)",
             96,
             gpt_step_ms(dev, 96, reps.div_ceil(40)),
+        ),
+        row(
+            "GAN D+G step, ring: noise 256, MLPs 128×2 (2 Adams)",
+            256,
+            gan_step_ms(dev, false, 256, reps),
+        ),
+        row(
+            "GAN D+G step, ring: noise 256, MLPs 128×2 (2 Adams)",
+            4096,
+            gan_step_ms(dev, false, 4096, reps.div_ceil(10)),
+        ),
+        row(
+            "GAN D+G step, digits: noise 64, MLPs 256×2 (2 Adams)",
+            64,
+            gan_step_ms(dev, true, 64, reps),
         ),
     ]
 }
