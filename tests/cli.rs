@@ -44,6 +44,8 @@ fn the_quick_tour_runs_every_chapter_and_writes_every_file() {
         "Chapter 5: an MLP",
         "Chapter 6: a character-level LSTM",
         "Chapter 7: a character-level GPT",
+        "Chapter 8: a GAN on the ring",
+        "Chapter 8: a GAN on handwritten digits",
     ] {
         assert!(text.contains(heading), "missing {heading} in:\n{text}");
     }
@@ -88,8 +90,19 @@ fn the_quick_tour_runs_every_chapter_and_writes_every_file() {
             "gpt.ckpt",
         ],
     );
+    assert_files(
+        &tmp.path().join("gan"),
+        &[
+            "ring.json",
+            "ring.gif",
+            "ring.ckpt",
+            "digits.json",
+            "digits.png",
+            "digits.ckpt",
+        ],
+    );
     // No temporary files are left behind by the atomic writes.
-    for sub in ["tensors", "mse", "regression", "mlp", "lstm", "gpt"] {
+    for sub in ["tensors", "mse", "regression", "mlp", "lstm", "gpt", "gan"] {
         for entry in std::fs::read_dir(tmp.path().join(sub)).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
             assert!(!name.ends_with(".tmp"), "leftover {name}");

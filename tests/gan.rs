@@ -413,3 +413,100 @@ fn pictures_are_valid_files() {
         .unwrap();
     assert!(svg.starts_with("<svg"));
 }
+
+fn aigc(out: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_aigc"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_trains_resumes_and_draws_the_ring() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = aigc(
+        tmp.path(),
+        &["gan", "ring", "--steps", "40", "--eval-every", "20"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Chapter 8") && text.contains("modes covered"),
+        "{text}"
+    );
+    let dir = tmp.path().join("gan");
+    for f in [
+        "ring.json",
+        "ring.md",
+        "ring-loss.svg",
+        "ring-modes.svg",
+        "ring-step-0.svg",
+        "ring-step-40.svg",
+        "ring.gif",
+        "ring.ckpt",
+    ] {
+        assert!(dir.join(f).exists(), "missing {f}");
+    }
+    let o = aigc(
+        tmp.path(),
+        &[
+            "gan",
+            "ring",
+            "--steps",
+            "60",
+            "--eval-every",
+            "20",
+            "--resume",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ring.json")).unwrap()).unwrap();
+    assert_eq!(report["steps"], 60);
+    // A grid run cannot resume the ring's checkpoint.
+    let o = aigc(
+        tmp.path(),
+        &[
+            "gan",
+            "grid",
+            "--steps",
+            "60",
+            "--resume",
+            "--checkpoint",
+            dir.join("ring.ckpt").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a \"GAN grid"));
+}
+
+#[test]
+fn the_cli_rejects_bad_settings_and_bad_digit_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = |args: &[&str]| {
+        let o = aigc(tmp.path(), args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    assert!(err(&["gan", "ring", "--lr", "0"]).contains("positive"));
+    assert!(err(&["gan", "ring", "--batch", "0"]).contains("at least 1"));
+    assert!(err(&["gan", "grid", "--noise-dim", "0"]).contains("noise dimension"));
+    assert!(err(&["gan", "grid", "--noise-dim", "3"]).contains("noise 2 or 256"));
+    assert!(err(&["gan", "ring", "--pack", "8"]).contains("pack 1, 2 or 4"));
+    assert!(err(&["gan", "ring", "--pack", "2", "--batch", "9"]).contains("multiple"));
+    assert!(err(&["gan", "digits", "--pack", "4"]).contains("packs 1 and 2"));
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{},1\n{},20,1\n",
+            vec!["0"; 64].join(","),
+            vec!["0"; 63].join(",")
+        ),
+    )
+    .unwrap();
+    let e = err(&["gan", "digits", "--data", bad.to_str().unwrap()]);
+    assert!(e.contains("bad.csv:2:") && e.contains("pixel 64"), "{e}");
+}

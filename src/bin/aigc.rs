@@ -338,7 +338,8 @@ fn bench(cli: &Cli, args: &BenchArgs) -> anyhow::Result<()> {
 
 #[derive(Debug, Args, Default)]
 struct TourArgs {
-    /// Shorten the LSTM's training to 60 steps (a quick check of the whole pipeline).
+    /// Shorten the LSTM's, the GPT's and the GANs' training to a few dozen steps (a quick
+    /// check of the whole pipeline).
     #[arg(long)]
     quick: bool,
 }
@@ -359,6 +360,13 @@ fn tour(cli: &Cli, args: &TourArgs) -> anyhow::Result<()> {
         (gpt_args.steps, gpt_args.eval_every) = (30, 15);
     }
     gpt_train(cli, &gpt_args)?;
+    let (mut ring, mut digits) = (gan::PlaneArgs::default(), gan::DigitsArgs::default());
+    if args.quick {
+        (ring.steps, ring.eval_every) = (200, 50);
+        (digits.steps, digits.eval_every) = (100, 50);
+    }
+    gan::gan_plane(cli, aigc::data::Mixture::ring(), &ring)?;
+    gan::gan_digits(cli, &digits)?;
     say!(
         "\nTour finished in {:.1} s; everything is under {}/",
         start.elapsed().as_secs_f64(),
