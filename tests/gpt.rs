@@ -353,3 +353,39 @@ fn reading_one_character_at_a_time_with_the_cache_gives_the_full_windows_logits(
         assert!((a - b).abs() < 1e-12, "{a} vs {b}");
     }
 }
+
+#[test]
+fn tanh_gelu_is_the_tanh_form_and_its_gradient_is_right() {
+    let dev = Cpu::default();
+    let xs = [-3.0, -1.0, -0.1, 0.0, 0.5, 2.0, 4.0];
+    let x: Tensor<Rank1<7>, f64, Cpu> = dev.tensor(xs);
+    let y = tanh_gelu(x.clone().leaky_traced());
+    let values = y.as_vec();
+    let grads = y.sum().backward();
+    let slope = grads.get(&x).as_vec();
+    let tanh_form = |x: f64| {
+        0.5 * x * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (x + 0.044715 * x.powi(3))).tanh())
+    };
+    for (i, &x) in xs.iter().enumerate() {
+        assert!((values[i] - tanh_form(x)).abs() < 1e-12, "tanh_gelu({x})");
+        let numeric = (tanh_form(x + 1e-6) - tanh_form(x - 1e-6)) / 2e-6;
+        assert!(
+            (slope[i] - numeric).abs() < 1e-8,
+            "gelu'({x}): {} vs {numeric}",
+            slope[i]
+        );
+    }
+    // dfdx 0.13's exact GELU has the right value but the wrong slope (at x = 1: 1.0833).
+    let one: Tensor<Rank0, f64, Cpu> = dev.tensor(1.0);
+    let slope = one
+        .clone()
+        .leaky_traced()
+        .accurate_gelu()
+        .backward()
+        .get(&one)
+        .as_vec()[0];
+    assert!(
+        (slope - 1.0833).abs() > 0.01,
+        "dfdx fixed accurate_gelu's derivative: {slope}"
+    );
+}
