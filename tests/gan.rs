@@ -510,3 +510,64 @@ fn the_cli_rejects_bad_settings_and_bad_digit_files() {
     let e = err(&["gan", "digits", "--data", bad.to_str().unwrap()]);
     assert!(e.contains("bad.csv:2:") && e.contains("pixel 64"), "{e}");
 }
+
+/// The book's GAN numbers come from long runs (`aigc gan collapse --reference`, `gan ring`,
+/// `gan digits`); the cheap parts are recomputed here, and the chapter's claims are checked
+/// against the committed numbers.
+#[test]
+fn the_books_gan_numbers_are_what_the_code_produces() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/generated/gan");
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let close = |a: &serde_json::Value, b: f64| {
+        let a = a.as_f64().unwrap();
+        assert!(
+            (a - b).abs() <= 1e-3 * a.abs().max(b.abs()) + 1e-4,
+            "book {a}, code {b}"
+        );
+    };
+    // The digits judge and its verdict on real digits.
+    let digits = read("digits.json");
+    let images = aigc::data::digits().unwrap();
+    let judge = Classifier::train(&images);
+    close(&digits["judge_heldout_accuracy"], judge.heldout_accuracy);
+    let real = real_reference(&images, &judge);
+    close(&digits["real"]["is_like"], real.is_like);
+    assert_eq!(
+        digits["real"]["class_hist"],
+        serde_json::json!(real.class_hist)
+    );
+    // The ring run's first evaluation: the untrained generator of seed 0.
+    let ring = read("ring.json");
+    let cfg = GanConfig {
+        steps: 1,
+        ..GanConfig::default()
+    };
+    let (_, log, _, _) = run_plane::<2, 4, _>(
+        &Cpu::seed_from_u64(0),
+        &Mixture::ring(),
+        &cfg,
+        None,
+        false,
+        &never(),
+    )
+    .unwrap();
+    let m = log.evals[0].modes.as_ref().unwrap();
+    assert_eq!(ring["history"][0][1], m.modes_covered);
+    close(&ring["history"][0][2], m.high_quality_pct);
+    // The chapter's claims: the fix's medians reach the goal, the reference collapses.
+    let collapse = read("collapse.json");
+    let medians = collapse["medians"].as_array().unwrap();
+    let median = |data: &str, method: &str| {
+        let row = medians
+            .iter()
+            .find(|r| r[0] == data && r[1] == method)
+            .unwrap_or_else(|| panic!("no {data} {method} row"));
+        (row[2].as_f64().unwrap(), row[3].as_f64().unwrap())
+    };
+    assert_eq!(median("ring", "PacGAN").0, 8.0);
+    assert!(median("grid", "PacGAN").0 >= 24.0 && median("grid", "PacGAN").1 >= 80.0);
+    assert!(median("ring", "reference").0 <= 1.0);
+    assert!(median("grid", "vanilla").0 < median("grid", "PacGAN").0);
+}

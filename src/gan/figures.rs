@@ -19,18 +19,9 @@ pub fn scatter_chart(points: &[f32], mixture: &Mixture, title: &str) -> Chart {
         .iter()
         .map(|c| (c[0] as f64, c[1] as f64))
         .collect();
-    // Two invisible corner points keep every frame on the same square-ish axes.
-    let lim = mixture
-        .centres
-        .iter()
-        .flatten()
-        .fold(0.0f32, |m, x| m.max(x.abs())) as f64
-        + 1.0;
     Chart::new(title, "x₁", "x₂")
         .with(Series::points("generated", pts))
         .with(Series::points("mode centres", centres))
-        .with(Series::line("", vec![(-lim, -lim)]))
-        .with(Series::line("", vec![(lim, lim)]))
 }
 
 /// Both players' losses (mean of every 50 steps), with the values of a discriminator that
@@ -76,7 +67,11 @@ pub fn coverage_chart(runs: &[(String, &GanLog)], n_modes: usize, title: &str) -
             .collect();
         chart = chart.with(Series::line(name.clone(), pts));
     }
-    chart.with(Series::line("all modes", vec![(0.0, n_modes as f64)]))
+    let end = runs.iter().map(|(_, log)| log.step).max().unwrap_or(1) as f64;
+    chart.with(Series::line(
+        "all modes",
+        vec![(0.0, n_modes as f64), (end, n_modes as f64)],
+    ))
 }
 
 const GIF_SIZE: u16 = 320;

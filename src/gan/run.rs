@@ -353,7 +353,11 @@ impl PlaneReport {
     /// The result table, as Markdown.
     pub fn summary(&self) -> String {
         let mut t = Table::new(&["step", "modes covered", "high-quality samples"]);
-        for &(step, modes, hq) in &self.history {
+        // About ten rows: every k-th evaluation, and always the last.
+        let k = self.history.len().div_ceil(10).max(1);
+        let last = self.history.len().saturating_sub(1);
+        let rows = self.history.iter().enumerate();
+        for (_, &(step, modes, hq)) in rows.filter(|(i, _)| i % k == 0 || *i == last) {
             t.row(vec![
                 step.to_string(),
                 format!("{modes}/{}", self.last.n_modes),
@@ -511,7 +515,7 @@ impl DigitsReport {
                 sig(m.is_like, 3),
                 m.classes_ge_5pct.to_string(),
                 format!("{}%", sig(100.0 * m.frac_confident, 3)),
-                format!("{:?}", m.class_hist),
+                format!("`{:?}`", m.class_hist),
             ]
         };
         t.row(row("real (1,000)", &self.real));

@@ -48,7 +48,7 @@ impl Default for GanConfig {
             lr: 1e-3,
             noise_dim: 2,
             pack: 2,
-            eval_every: 250,
+            eval_every: 500,
             seed: 0,
             adam: AdamSettings {
                 betas: [0.5, 0.999],

@@ -23,8 +23,8 @@ pub(super) enum GanCommand {
     /// Vanilla GAN vs the fix, on the ring and the grid, over several seeds: mode collapse
     /// measured.
     Collapse(CollapseArgs),
-    /// Train on the handwritten digits (8 × 8); writes a PNG of samples and the judge's
-    /// metrics.
+    /// Train on the handwritten digits (8 × 8; PacGAN with packs of 2 by default); writes a
+    /// PNG of samples and the judge's metrics.
     Digits(DigitsArgs),
 }
 
@@ -113,8 +113,9 @@ pub(super) struct DigitsArgs {
     /// Training steps.
     #[arg(long, default_value_t = GanConfig::digits().steps, value_parser = at_least_one)]
     pub(super) steps: usize,
-    /// Samples the discriminator judges together: 1 is the vanilla GAN (1 or 2).
-    #[arg(long, default_value_t = GanConfig::digits().pack, value_parser = at_least_one)]
+    /// Images the discriminator judges together: 2 is the chapter's fix (PacGAN), 1 the
+    /// vanilla GAN of the PyTorch reference.
+    #[arg(long, default_value_t = DIGITS_PACK, value_parser = at_least_one)]
     pack: usize,
     /// Adam's learning rate for both players.
     #[arg(long, default_value_t = GanConfig::digits().lr as f64, value_parser = positive_f64, allow_negative_numbers = true)]
@@ -148,7 +149,7 @@ impl Default for DigitsArgs {
         DigitsArgs {
             data: None,
             steps: d.steps,
-            pack: d.pack,
+            pack: DIGITS_PACK,
             lr: d.lr as f64,
             cosine: d.cosine,
             batch: d.batch,
@@ -160,6 +161,9 @@ impl Default for DigitsArgs {
         }
     }
 }
+
+/// The digits GAN's packing in the chapter (PacGAN; the reference configuration is 1).
+const DIGITS_PACK: usize = 2;
 
 /// Set by Ctrl-C: the training loop saves a checkpoint and stops before the next step.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
