@@ -146,7 +146,7 @@ pub fn heatmap_svg(map: &AttentionMap, head: usize, text: &str) -> Result<String
                 .x_labels(n as usize)
                 .y_labels(n as usize)
                 .x_label_offset(cell / 2)
-                .y_label_offset(-cell / 2)
+                .y_label_offset(cell / 2)
                 .label_style(("sans-serif", 11))
                 .x_label_formatter(&name)
                 .y_label_formatter(&name)

@@ -33,7 +33,7 @@ pub use figures::{AttentionMap, attention_map, heatmap_svg, sharpest_head};
 pub use generate::generate;
 pub use model::{Block, BookGpt, KvCache, MiniGpt, tanh_gelu};
 pub use run::{
-    CheckpointMeta, GptReport, MAX_VOCAB, MODEL_NAME, TrainOutcome, load_checkpoint, loss_chart,
-    new_model, prepare_text, report, save_checkpoint, train_or_resume, write_report,
+    CheckpointMeta, GptReport, MAX_VOCAB, MODEL_NAME, TrainOutcome, evaluate, load_checkpoint,
+    loss_chart, new_model, prepare_text, report, save_checkpoint, train_or_resume, write_report,
 };
 pub use train::{GptConfig, train_gpt, train_step, validation_loss};

@@ -169,6 +169,26 @@ pub fn train_or_resume<D: Device<f32>>(
     })
 }
 
+/// The validation loss of the checkpoint `ckpt` on `text` (the text it was trained on:
+/// the same split), averaged over `batches` batches: more batches, less noise than the
+/// training run's own evaluations.
+pub fn evaluate<D: Device<f32>>(dev: &D, ckpt: &Path, text: &str, batches: usize) -> Result<f64> {
+    crate::train::validate_count("batches", batches)?;
+    let (model, _, meta) = load_checkpoint(dev, ckpt)?;
+    let data = prepare_text(text, &meta.config)?;
+    if meta.vocab != data.vocab.chars {
+        return Err(AigcError::Checkpoint(format!(
+            "{}: trained on a text with another vocabulary; evaluate it on its own text",
+            ckpt.display()
+        )));
+    }
+    let cfg = GptConfig {
+        eval_batches: batches,
+        ..meta.config
+    };
+    Ok(super::validation_loss(dev, &model, &data, &cfg))
+}
+
 /// The numbers `aigc gpt train` writes to `gpt.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GptReport {

@@ -18,6 +18,19 @@ pub(super) enum GptCommand {
     Train(GptTrainArgs),
     /// Continue a prompt with a trained checkpoint.
     Generate(GptGenerateArgs),
+    /// The validation loss of a checkpoint on its text, over many batches (less noisy than
+    /// the training run's own evaluations).
+    Eval {
+        /// The text the checkpoint was trained on [default: the bundled corpus].
+        #[arg(long)]
+        text: Option<PathBuf>,
+        /// Checkpoint file [default: <out>/gpt/gpt.ckpt].
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Validation batches (12 windows of 64 characters each).
+        #[arg(long, default_value_t = 200, value_parser = at_least_one)]
+        batches: usize,
+    },
     /// Train chapter 6's LSTM and this chapter's GPT on the same text; plot validation
     /// loss against seconds of training.
     Compare {
@@ -116,6 +129,24 @@ pub(super) fn gpt(cli: &Cli, cmd: &GptCommand) -> anyhow::Result<()> {
         GptCommand::Train(args) => gpt_train(cli, args),
         GptCommand::Generate(args) => gpt_generate(cli, args),
         GptCommand::Compare { text } => gpt_compare(cli, text.as_ref()),
+        GptCommand::Eval {
+            text,
+            checkpoint,
+            batches,
+        } => {
+            let ckpt = checkpoint
+                .clone()
+                .unwrap_or_else(|| cli.out.join("gpt").join("gpt.ckpt"));
+            let (text, _, source) = read_text(text.as_ref())?;
+            let loss = on_device!(cli.device, 0, |dev| {
+                aigc::gpt::evaluate(&dev, &ckpt, &text, *batches)?
+            });
+            say!(
+                "{}: validation loss on {source} over {batches} batches: {loss:.4} nats/char",
+                ckpt.display()
+            );
+            Ok(())
+        }
     }
 }
 
