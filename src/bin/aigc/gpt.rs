@@ -141,10 +141,16 @@ pub(super) fn gpt(cli: &Cli, cmd: &GptCommand) -> anyhow::Result<()> {
             let loss = on_device!(cli.device, 0, |dev| {
                 aigc::gpt::evaluate(&dev, &ckpt, &text, *batches)?
             });
-            say!(
-                "{}: validation loss on {source} over {batches} batches: {loss:.4} nats/char",
-                ckpt.display()
+            let line = format!(
+                "Validation loss of `{}` on {source} over {batches} batches of 12 × 64 \
+                 characters: **{loss:.3} nats/char**.\n",
+                ckpt.file_name()
+                    .map_or(ckpt.display().to_string(), |n| n.to_string_lossy().into())
             );
+            say!("{}", line.trim_end());
+            let mut out = OutputDir::create(cli.out.join("gpt"))?;
+            out.text("eval.md", &line)?;
+            say!("wrote {}", out.written[0].display());
             Ok(())
         }
     }
