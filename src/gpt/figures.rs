@@ -126,7 +126,8 @@ pub fn heatmap_svg(map: &AttentionMap, head: usize, text: &str) -> Result<String
             let mut chart = ChartBuilder::on(&root)
                 .caption(
                     format!(
-                        "Attention of head {} (row: reading, column: read)",
+                        "Block {}, head {}: how much each row reads each column",
+                        map.layer + 1,
                         head + 1
                     ),
                     ("sans-serif", 18),
