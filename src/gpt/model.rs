@@ -31,7 +31,8 @@ pub fn tanh_gelu<S: Shape, F: Dtype + Float, D: Device<F>, T: Tape<F, D> + Merge
 ) -> Tensor<S, F, D, T> {
     let c = |v: f64| F::from(v).unwrap_or_else(F::zero);
     let (x, tape) = x.split_tape();
-    let cubic = x.clone().put_tape(tape).powi(3) * c(0.044715) + x.clone();
+    let cube = x.clone().put_tape(tape).square() * x.clone(); // x² · x: faster than powi(3)
+    let cubic = cube * c(0.044715) + x.clone();
     let gate = (cubic * c(2.0 * (2.0 / std::f64::consts::PI).sqrt())).sigmoid();
     gate * x // the untaped `x` still receives its gradient: the tapes merge here
 }
