@@ -308,8 +308,10 @@ pub struct PlaneReport {
     pub history: Vec<(usize, usize, f64)>,
     /// Mean D and G losses over the last 10 % of the steps.
     pub final_losses: (f64, f64),
-    /// Training speed.
+    /// Training speed: steps / training time.
     pub steps_per_second: f64,
+    /// Training speed: 1 / the median step time (robust to other processes' load).
+    pub steps_per_second_median: f64,
 }
 
 /// Mean D and G losses over the last 10 % of the steps.
@@ -347,6 +349,7 @@ impl PlaneReport {
                 .collect(),
             final_losses: final_losses(log),
             steps_per_second: log.steps_per_second(),
+            steps_per_second_median: log.steps_per_second_median(),
         })
     }
 
@@ -450,8 +453,10 @@ pub struct DigitsReport {
     pub history: Vec<(usize, f64, usize)>,
     /// Mean D and G losses over the last 10 % of the steps.
     pub final_losses: (f64, f64),
-    /// Training speed.
+    /// Training speed: steps / training time.
     pub steps_per_second: f64,
+    /// Training speed: 1 / the median step time (robust to other processes' load).
+    pub steps_per_second_median: f64,
 }
 
 /// The judge's verdict on 1,000 real digits (a fixed random subset).
@@ -497,6 +502,7 @@ impl DigitsReport {
                 .collect(),
             final_losses: final_losses(log),
             steps_per_second: log.steps_per_second(),
+            steps_per_second_median: log.steps_per_second_median(),
         })
     }
 

@@ -184,12 +184,24 @@ pub struct GanLog {
     pub evals: Vec<Eval>,
     /// Seconds spent training (evaluation excluded).
     pub train_seconds: f64,
+    /// Seconds of each step of this session (not saved in checkpoints): their median is a
+    /// speed that intermittent load from other processes does not drag down.
+    #[serde(skip)]
+    pub step_seconds: Vec<f32>,
 }
 
 impl GanLog {
     /// Training steps per second.
     pub fn steps_per_second(&self) -> f64 {
         self.step as f64 / self.train_seconds.max(1e-9)
+    }
+
+    /// One over the median step time of this session.
+    pub fn steps_per_second_median(&self) -> f64 {
+        let mut t = self.step_seconds.clone();
+        t.sort_by(f32::total_cmp);
+        t.get(t.len() / 2)
+            .map_or(0.0, |&m| 1.0 / (m as f64).max(1e-12))
     }
 }
 
@@ -359,6 +371,7 @@ where
         log.step += 1;
         log.losses.push(losses);
         log.train_seconds += start.elapsed().as_secs_f64();
+        log.step_seconds.push(start.elapsed().as_secs_f32());
         bar.inc(1);
         if log.step.is_multiple_of(cfg.eval_every) || log.step == cfg.steps {
             bar.set_message(format!("D {:.3}, G {:.3}", losses.d, losses.g));
