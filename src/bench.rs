@@ -194,7 +194,10 @@ pub fn gan_step_ms<D: Device<f32>>(dev: &D, digits: bool, batch: usize, reps: us
 
 /// Every configuration of the book so far, at its own batch size and at a large one.
 ///
-/// ```
+/// This takes a while (`tests/device.rs` runs it once per device), so the example only
+/// builds:
+///
+/// ```no_run
 /// use dfdx::prelude::*;
 /// let rows = aigc::bench::run_bench(&Cpu::default(), 1);
 /// assert!(rows.iter().any(|r| r.model.starts_with("mini-GPT")));
