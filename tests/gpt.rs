@@ -389,3 +389,82 @@ fn tanh_gelu_is_the_tanh_form_and_its_gradient_is_right() {
         "dfdx fixed accurate_gelu's derivative: {slope}"
     );
 }
+
+#[test]
+fn an_interrupted_run_resumes_exactly_where_it_stopped() {
+    use std::sync::atomic::Ordering;
+    let cfg = GptConfig {
+        steps: 8,
+        batch: 4,
+        seq: 32,
+        warmup: 2,
+        eval_every: 2,
+        eval_batches: 1,
+        ..GptConfig::default()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let never = AtomicBool::new(false);
+    let whole_ckpt = tmp.path().join("whole.ckpt");
+    let dev = Cpu::seed_from_u64(cfg.seed);
+    let whole = train_or_resume(&dev, corpus::ANIMALS, &cfg, &whole_ckpt, false, &never).unwrap();
+
+    // The same run, "Ctrl-C" after step 4: the flag is raised from the checkpoint hook.
+    let data = prepare_text(corpus::ANIMALS, &cfg).unwrap();
+    let ckpt = tmp.path().join("run.ckpt");
+    let dev = Cpu::seed_from_u64(cfg.seed);
+    let mut model = new_model(&dev);
+    let mut opt = ClippedAdam::new(cfg.adam);
+    let mut log = TrainLog::default();
+    let ctrl_c = AtomicBool::new(false);
+    let finish = train_gpt(
+        &dev,
+        &mut model,
+        &mut opt,
+        &data,
+        &cfg,
+        &mut log,
+        &ctrl_c,
+        |m, o, l| {
+            save_checkpoint(&ckpt, m, o, &data.vocab, &cfg, l)?;
+            ctrl_c.store(l.step >= 4, Ordering::SeqCst);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!((finish, log.step), (Finish::Interrupted, 4));
+
+    let resumed = train_or_resume(
+        &Cpu::seed_from_u64(99),
+        corpus::ANIMALS,
+        &cfg,
+        &ckpt,
+        true,
+        &never,
+    )
+    .unwrap();
+    assert_eq!(resumed.log.step, 8);
+    assert_eq!(
+        resumed.log.train, whole.log.train,
+        "the same losses, step by step"
+    );
+    assert_eq!(
+        aigc::optim::parameters(&resumed.model),
+        aigc::optim::parameters(&whole.model),
+        "the same weights"
+    );
+    // A checkpoint of another model is refused by name.
+    let lstm_ckpt = tmp.path().join("lstm.ckpt");
+    let lstm_cfg = aigc::lstm::LstmConfig::default();
+    let lstm = aigc::lstm::new_model(&dev);
+    aigc::lstm::save_checkpoint(
+        &lstm_ckpt,
+        &lstm,
+        &ClippedAdam::new(lstm_cfg.adam),
+        &data.vocab,
+        &lstm_cfg,
+        &TrainLog::default(),
+    )
+    .unwrap();
+    let err = load_checkpoint(&dev, &lstm_ckpt).unwrap_err().to_string();
+    assert!(err.contains("not a \"MiniGpt"), "{err}");
+}
