@@ -14,7 +14,11 @@ use safetensors::tensor::{Dtype as StDtype, SafeTensors, TensorView};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use dfdx::nn::tensor_collection::TensorCollection;
+use dfdx::prelude::Device;
+
 use crate::error::{AigcError, Result};
+use crate::optim::{AdamSettings, ClippedAdam, parameters, set_parameters};
 
 /// What a checkpoint holds besides its metadata.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -124,6 +128,55 @@ pub fn load_model<M: DeserializeOwned>(path: &Path, model: &str) -> Result<(Tens
         ))
     })?;
     Ok((tensors, meta))
+}
+
+/// Saves a model's parameters and its optimiser's moments with `meta`, atomically (the
+/// whole checkpoint of a training run; [`restore`] reads it back).
+pub fn save_trained<M, D, Meta>(
+    path: &Path,
+    model: &M,
+    opt: &ClippedAdam,
+    meta: &Meta,
+) -> Result<()>
+where
+    M: TensorCollection<f32, D>,
+    D: Device<f32>,
+    Meta: Serialize,
+{
+    let tensors = Tensors {
+        params: parameters(model),
+        adam_m: opt.m.clone(),
+        adam_v: opt.v.clone(),
+    };
+    save(path, &tensors, meta)
+}
+
+/// Reads a checkpoint written by [`save_trained`] for the model named `name` into
+/// `model` (freshly built, of the right shape), and returns the optimiser, rebuilt from
+/// the settings and step count `adam` finds in the metadata, with the metadata. Another
+/// model's checkpoint, or tensors of other shapes, are errors that say so.
+pub fn restore<M, D, Meta>(
+    path: &Path,
+    name: &str,
+    model: &mut M,
+    adam: impl FnOnce(&Meta) -> (AdamSettings, u64),
+) -> Result<(ClippedAdam, Meta)>
+where
+    M: TensorCollection<f32, D>,
+    D: Device<f32>,
+    Meta: DeserializeOwned,
+{
+    let (tensors, meta): (Tensors, Meta) = load_model(path, name)?;
+    if !set_parameters(model, &tensors.params) {
+        return Err(AigcError::Checkpoint(format!(
+            "{}: its tensors have other shapes than this model's (another model size?)",
+            path.display()
+        )));
+    }
+    let (settings, t) = adam(&meta);
+    let mut opt = ClippedAdam::new(settings);
+    (opt.t, opt.m, opt.v) = (t, tensors.adam_m, tensors.adam_v);
+    Ok((opt, meta))
 }
 
 fn st_error(e: safetensors::SafeTensorError) -> AigcError {

@@ -8,10 +8,10 @@ use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{BookLstm, Finish, LstmConfig, TrainLog, generate, train_lstm};
-use crate::checkpoint::{self, Tensors};
+use crate::checkpoint;
 use crate::data::{TextData, Vocab, corpus};
 use crate::error::{AigcError, Result};
-use crate::optim::{ClippedAdam, parameters, set_parameters};
+use crate::optim::ClippedAdam;
 use crate::plot::{Chart, Series};
 use crate::report::{OutputDir, Table, sig};
 use crate::sample::Sampling;
@@ -46,11 +46,6 @@ pub fn save_checkpoint<D: Device<f32>>(
     config: &LstmConfig,
     log: &TrainLog,
 ) -> Result<()> {
-    let tensors = Tensors {
-        params: parameters(model),
-        adam_m: opt.m.clone(),
-        adam_v: opt.v.clone(),
-    };
     let meta = CheckpointMeta {
         model: MODEL_NAME.into(),
         vocab: vocab.chars.clone(),
@@ -58,7 +53,7 @@ pub fn save_checkpoint<D: Device<f32>>(
         log: log.clone(),
         adam_t: opt.t,
     };
-    checkpoint::save(path, &tensors, &meta)
+    checkpoint::save_trained(path, model, opt, &meta)
 }
 
 /// Loads a checkpoint into a fresh model; another model's or a damaged file is an error.
@@ -66,16 +61,10 @@ pub fn load_checkpoint<D: Device<f32>>(
     dev: &D,
     path: &Path,
 ) -> Result<(BookLstm<D>, ClippedAdam, CheckpointMeta)> {
-    let (tensors, meta): (Tensors, CheckpointMeta) = checkpoint::load_model(path, MODEL_NAME)?;
     let mut model: BookLstm<D> = BuildModule::build(dev);
-    if !set_parameters(&mut model, &tensors.params) {
-        return Err(AigcError::Checkpoint(format!(
-            "{}: its tensors have other shapes than this model's (another model size?)",
-            path.display()
-        )));
-    }
-    let mut opt = ClippedAdam::new(meta.config.adam);
-    (opt.t, opt.m, opt.v) = (meta.adam_t, tensors.adam_m, tensors.adam_v);
+    let (opt, meta) = checkpoint::restore(path, MODEL_NAME, &mut model, |m: &CheckpointMeta| {
+        (m.config.adam, m.adam_t)
+    })?;
     Ok((model, opt, meta))
 }
 
