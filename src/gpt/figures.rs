@@ -34,7 +34,6 @@ pub fn attention_map<D: Device<f32>>(
         return Err(AigcError::BadText("no text to show attention on".into()));
     }
     let dev = model.head.weight.device().clone();
-    let layer_index = layer;
     let input = dev.tensor_from_vec(ids.to_vec(), (1, ids.len()));
     let w = model
         .attention_map(input, layer)
@@ -52,7 +51,7 @@ pub fn attention_map<D: Device<f32>>(
         })
         .collect();
     Ok(AttentionMap {
-        layer: layer_index,
+        layer,
         heads,
         positions: t,
         weights,
