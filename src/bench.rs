@@ -13,7 +13,11 @@ use dfdx::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
 use dfdx::prelude::*;
 use serde::Serialize;
 
-use crate::regression::Mlp;
+use crate::data::Batch;
+use crate::lm::train_step;
+use crate::optim::{AdamSettings, ClippedAdam};
+
+use crate::regression::CurveMlp;
 
 /// One measured configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,7 +96,7 @@ pub fn linear_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, re
 
 /// Milliseconds per Adam step of chapter 5's MLP (1-32-32-1, tanh).
 pub fn mlp_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, reps: usize) -> f64 {
-    let mut model = dev.build_module::<Mlp, f32>();
+    let mut model = dev.build_module::<CurveMlp, f32>();
     let mut opt = Adam::new(&model, AdamConfig::default());
     let x: Tensor<(usize, Const<1>), f32, D> = dev.sample_normal_like(&(batch, Const));
     let y: Tensor<(usize, Const<1>), f32, D> = dev.sample_normal_like(&(batch, Const));
@@ -110,58 +114,40 @@ pub fn mlp_step_ms<D: Device<f32> + DeviceBuildExt>(dev: &D, batch: usize, reps:
 }
 
 /// Milliseconds per training step of chapter 6's character LSTM in the configuration of
-/// the PyTorch reference (`char_lstm.py`): 65 characters, embedding 64, hidden 256,
-/// `batch` sequences of 64 characters, Adam (no clipping, like the reference).
-pub fn lstm_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
-    use crate::lstm::{CharLstm, next_char_loss};
-    use crate::optim::{AdamSettings, ClippedAdam};
-    let mut model: CharLstm<65, 64, 256, 1024, f32, D> = BuildModule::build(dev);
+/// the PyTorch reference (`char_lstm.py`): `vocab` characters (65 for Tiny Shakespeare),
+/// embedding 64, hidden 256, `batch` sequences of 64 characters, Adam (no clipping, like
+/// the reference).
+pub fn lstm_step_ms<D: Device<f32>>(dev: &D, vocab: usize, batch: usize, reps: usize) -> f64 {
+    let mut model = crate::lstm::BookLstm::<D>::new(dev, vocab, 0);
     let settings = AdamSettings {
         max_grad_norm: None,
         ..AdamSettings::default()
     };
     let mut opt = ClippedAdam::new(settings);
-    let ids =
-        |salt: usize| -> Vec<usize> { (0..64 * batch).map(|i| (i * 31 + salt) % 65).collect() };
-    let x: Tensor<(usize, usize), usize, D> = dev.tensor_from_vec(ids(0), (64, batch));
-    let y: Tensor<(usize, usize), usize, D> = dev.tensor_from_vec(ids(1), (64, batch));
-    let mut grads = model.alloc_grads();
-    time_ms(reps, || {
-        let tape = std::mem::replace(&mut grads, Gradients::leaky());
-        let (logits, _) = model.forward(x.clone().trace(tape), None);
-        let loss = next_char_loss(logits, y.clone());
-        let value = loss.as_vec()[0];
-        grads = loss.backward();
-        opt.step(&mut model, &grads, 2e-3);
-        model.zero_grads(&mut grads);
-        value
-    })
+    let data = synthetic_batch(vocab, batch, 64);
+    time_ms(reps, || train_step(&mut model, &mut opt, &data, 2e-3).0 as f32)
 }
 
 /// Milliseconds per training iteration of chapter 7's mini-GPT in the configuration of
-/// the PyTorch reference (`char_gpt.py`, nanoGPT's CPU example): 65 characters, 4 layers,
-/// 4 heads, 128 numbers per position, `batch` windows of 64, AdamW with clipping.
-pub fn gpt_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
-    use crate::gpt::{GptConfig, MiniGpt, train_step};
-    use crate::optim::ClippedAdam;
-    let mut model: MiniGpt<65, 128, 512, 4, 4, 64, f32, D> = BuildModule::build(dev);
-    model.init_like_nanogpt();
-    let mut opt = ClippedAdam::new(GptConfig::default().adam);
-    let ids =
-        |salt: usize| -> Vec<usize> { (0..64 * batch).map(|i| (i * 31 + salt) % 65).collect() };
-    let mut grads = model.alloc_grads();
-    time_ms(reps, || {
-        let (loss, _) = train_step(
-            dev,
-            &mut model,
-            &mut opt,
-            &mut grads,
-            (ids(0), ids(1)),
-            (batch, 64),
-            1e-3,
-        );
-        loss as f32
-    })
+/// the PyTorch reference (`char_gpt.py`, nanoGPT's CPU example): `vocab` characters,
+/// 4 layers, 4 heads, 128 numbers per position, `batch` windows of 64, AdamW with
+/// clipping.
+pub fn gpt_step_ms<D: Device<f32>>(dev: &D, vocab: usize, batch: usize, reps: usize) -> f64 {
+    let mut model = crate::gpt::BookGpt::<D>::new(dev, vocab, 0);
+    let mut opt = ClippedAdam::new(crate::gpt::GptConfig::default().adam);
+    let data = synthetic_batch(vocab, batch, 64);
+    time_ms(reps, || train_step(&mut model, &mut opt, &data, 1e-3).0 as f32)
+}
+
+/// A batch of `batch` windows of `seq` made-up token ids below `vocab`.
+fn synthetic_batch(vocab: usize, batch: usize, seq: usize) -> Batch {
+    let ids = |salt: usize| -> Vec<usize> { (0..seq * batch).map(|i| (i * 31 + salt) % vocab).collect() };
+    Batch {
+        inputs: ids(0),
+        targets: ids(1),
+        batch,
+        seq,
+    }
 }
 
 /// Milliseconds per step of chapter 8's GAN (one discriminator step and one generator
@@ -169,28 +155,24 @@ pub fn gpt_step_ms<D: Device<f32>>(dev: &D, batch: usize, reps: usize) -> f64 {
 /// `digits = false` is `gan_ring.py` (noise 256, hidden 128 × 2, ReLU), `digits = true` is
 /// `gan_digits.py` (noise 64, hidden 256 × 2, LeakyReLU, tanh pixels).
 pub fn gan_step_ms<D: Device<f32>>(dev: &D, digits: bool, batch: usize, reps: usize) -> f64 {
-    use crate::gan::{DigitsGan, Gan, GanConfig, PlaneGan, Players, gan_step, noise, step_rng};
-    let mut rng = step_rng(0, 0);
+    use crate::gan::{DigitsGan, GanConfig, PlaneGan, Players, gan_step, noise};
+    let mut rng = crate::train::step_rng(0, 0);
     let mut players = Players::new(GanConfig::default().adam);
     if digits {
-        let mut gan: DigitsGan<64, D> = Gan::new(dev);
-        let real: Vec<f32> = noise(batch, 64, &mut rng)
-            .iter()
-            .map(|x| x.tanh())
-            .collect();
+        let mut gan = DigitsGan::<D>::new(dev, (64, 64, 1), 0);
+        let real: Vec<f32> = noise(batch, 64, &mut rng).iter().map(|x| x.tanh()).collect();
         let z = noise(batch, 64, &mut rng);
-        time_ms(reps, || {
-            gan_step(dev, &mut gan, &mut players, &real, &z, 2e-4).d
-        })
+        time_ms(reps, || gan_step(&mut gan, &mut players, &real, &z, 2e-4).d)
     } else {
-        let mut gan: PlaneGan<256, 2, D> = Gan::new(dev);
+        let mut gan = PlaneGan::<D>::new(dev, (256, 2, 1), 0);
         let real = crate::data::Mixture::ring().sample(batch, &mut rng);
         let z = noise(batch, 256, &mut rng);
-        time_ms(reps, || {
-            gan_step(dev, &mut gan, &mut players, &real, &z, 1e-4).d
-        })
+        time_ms(reps, || gan_step(&mut gan, &mut players, &real, &z, 1e-4).d)
     }
 }
+
+/// The Tang poems' vocabulary: how many distinct characters a real Chinese corpus has.
+pub const TANG_VOCAB: usize = 6579;
 
 /// Every configuration of the book so far, at its own batch size and at a large one.
 ///
@@ -227,22 +209,32 @@ pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<B
         row(
             "char LSTM 64→256, 65 chars, 64 steps (Adam)",
             32,
-            lstm_step_ms(dev, 32, reps.div_ceil(10)),
+            lstm_step_ms(dev, 65, 32, reps.div_ceil(10)),
         ),
         row(
             "char LSTM 64→256, 65 chars, 64 steps (Adam)",
             256,
-            lstm_step_ms(dev, 256, reps.div_ceil(20)),
+            lstm_step_ms(dev, 65, 256, reps.div_ceil(20)),
+        ),
+        row(
+            "char LSTM 64→256, 6,579 chars (Tang poems), 64 steps (Adam)",
+            32,
+            lstm_step_ms(dev, TANG_VOCAB, 32, reps.div_ceil(20)),
         ),
         row(
             "mini-GPT 4 blocks × 128, 4 heads, 65 chars, 64 positions (AdamW)",
             12,
-            gpt_step_ms(dev, 12, reps.div_ceil(10)),
+            gpt_step_ms(dev, 65, 12, reps.div_ceil(10)),
         ),
         row(
             "mini-GPT 4 blocks × 128, 4 heads, 65 chars, 64 positions (AdamW)",
             96,
-            gpt_step_ms(dev, 96, reps.div_ceil(40)),
+            gpt_step_ms(dev, 65, 96, reps.div_ceil(40)),
+        ),
+        row(
+            "mini-GPT 4 blocks × 128, 4 heads, 6,579 chars (Tang poems), 64 positions (AdamW)",
+            12,
+            gpt_step_ms(dev, TANG_VOCAB, 12, reps.div_ceil(20)),
         ),
         row(
             "GAN D+G step, ring: noise 256, MLPs 128×2 (2 Adams)",
@@ -308,10 +300,13 @@ impl BenchReport {
         }
     }
 
+}
+
+impl crate::report::Report for BenchReport {
     /// The comparison as a Markdown table, with the machine named above it.
-    pub fn summary(&self) -> String {
-        use crate::report::{Table, sig};
-        let mut t = Table::new(&[
+    fn summary(&self) -> String {
+        use crate::numbers::sig;
+        let mut t = crate::report::MarkdownTable::new(&[
             "model",
             "batch",
             "CPU ms/step",
@@ -335,7 +330,7 @@ impl BenchReport {
     }
 
     /// Writes `bench.json` and `bench.md` into `out`.
-    pub fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
+    fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
         out.json("bench.json", self)?;
         out.text("bench.md", &self.summary())
     }

@@ -63,6 +63,61 @@ pub fn resolve(choice: DeviceChoice) -> Result<Resolved> {
 }
 // ANCHOR_END: resolve
 
+/// The GPU's device type: dfdx's `Cuda` in a CUDA build. A CPU-only build never opens a
+/// GPU ([`resolve`] never answers [`Resolved::Cuda`] there); the name is then `Cpu`, so
+/// that code written for both devices compiles in either build.
+#[cfg(feature = "cuda")]
+pub type GpuDevice = dfdx::tensor::Cuda;
+/// See the CUDA build's documentation: in this build, never used.
+#[cfg(not(feature = "cuda"))]
+pub type GpuDevice = dfdx::tensor::Cpu;
+
+/// Opens GPU 0 with its random generator seeded by `seed`.
+#[cfg(feature = "cuda")]
+pub fn open_gpu(seed: u64) -> Result<GpuDevice> {
+    dfdx::tensor::Cuda::try_seed_from_u64(seed)
+        .map_err(|e| AigcError::Device(format!("cannot open GPU 0: {e:?}")))
+}
+
+/// In a CPU-only build there is no GPU to open.
+#[cfg(not(feature = "cuda"))]
+pub fn open_gpu(_seed: u64) -> Result<GpuDevice> {
+    Err(AigcError::Device("built without CUDA".into()))
+}
+
+/// Runs `$body` with `$dev` bound to the device that `$choice` resolves to, its random
+/// generator seeded with `$seed`: the same code, compiled for the CPU's types and for the
+/// GPU's. A missing GPU is an error, returned with `?` before anything runs.
+///
+/// ```
+/// use aigc::device::DeviceChoice;
+/// fn two() -> aigc::Result<f32> {
+///     use aigc::dfdx::prelude::*;
+///     Ok(aigc::on_device!(DeviceChoice::Cpu, 0, |dev| {
+///         let x: Tensor<Rank1<2>, f32, _> = dev.ones();
+///         x.sum::<Rank0, _>().as_vec()[0]
+///     }))
+/// }
+/// assert_eq!(two().unwrap(), 2.0);
+/// ```
+// ANCHOR: on_device
+#[macro_export]
+macro_rules! on_device {
+    ($choice:expr, $seed:expr, |$dev:ident| $body:expr) => {
+        match $crate::device::resolve($choice)? {
+            $crate::device::Resolved::Cpu => {
+                let $dev = $crate::dfdx::tensor::Cpu::seed_from_u64($seed);
+                $body
+            }
+            $crate::device::Resolved::Cuda => {
+                let $dev = $crate::device::open_gpu($seed)?;
+                $body
+            }
+        }
+    };
+}
+// ANCHOR_END: on_device
+
 #[cfg(feature = "cuda")]
 fn cuda_probe() -> std::result::Result<(), String> {
     // Creating the device loads the driver and opens GPU 0; failure is an error value here,

@@ -93,8 +93,8 @@ pub enum AigcError {
     /// The loss became NaN or infinite: training diverged.
     #[error(
         "training diverged at step {step}: the loss became {} with learning rate {}. {hint}",
-        crate::report::short(*.loss),
-        crate::report::short(*.lr)
+        crate::numbers::short(*.loss),
+        crate::numbers::short(*.lr)
     )]
     Diverged {
         /// The step (or epoch) at which the loss stopped being finite.

@@ -30,26 +30,33 @@
 
 #![warn(missing_docs)]
 
-pub mod bench;
+// Shared modules (no chapter depends on another's plumbing; these depend on no chapter).
 pub mod checkpoint;
 pub mod data;
 pub mod device;
-pub mod download;
 pub mod error;
-#[cfg(feature = "exercises")]
-pub mod exercises;
-pub mod gan;
-pub mod gpt;
-pub mod lstm;
-pub mod mse;
-pub mod neuron;
+pub mod layers;
+pub mod lm;
+pub mod numbers;
 pub mod optim;
+pub mod params;
 pub mod plot;
-pub mod regression;
 pub mod report;
 pub mod sample;
-pub mod tensors;
 pub mod train;
+
+// The chapters, in reading order.
+pub mod tensors;
+pub mod neuron;
+pub mod mse;
+pub mod regression;
+pub mod lstm;
+pub mod gpt;
+pub mod gan;
+pub mod bench;
+
+#[cfg(feature = "exercises")]
+pub mod exercises;
 
 pub use error::{AigcError, Result};
 

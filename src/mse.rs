@@ -151,17 +151,38 @@ pub fn toy_slope_autodiff<D: Device<f32>>(dev: &D, w: f64) -> f64 {
     grads.get(&w).as_vec()[0] as f64
 }
 
+/// Where the chapter looks at the loss.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MseConfig {
+    /// The weight whose predictions ŷ = w·x are scored two ways (the book's 1).
+    pub w: f64,
+    /// Weights at which L(w) and its slope are tabulated (the best weight w* is added).
+    pub slopes_at: Vec<f64>,
+}
+
+impl Default for MseConfig {
+    fn default() -> Self {
+        MseConfig {
+            w: 1.0,
+            slopes_at: vec![0.5, 1.0, 2.0],
+        }
+    }
+}
+
 /// Runs the chapter's MSE experiment.
-pub fn run_mse<D: Device<f32>>(dev: &D) -> MseReport {
-    let y_hat: Vec<f64> = STUDY_HOURS.to_vec();
+pub fn run<D: Device<f32>>(dev: &D, cfg: &MseConfig) -> MseReport {
+    let y_hat: Vec<f64> = STUDY_HOURS.iter().map(|x| cfg.w * x).collect();
     let f32s = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
     let best_w = toy_best_w();
+    let mut weights = cfg.slopes_at.clone();
+    weights.push(best_w);
+    weights.sort_by(f64::total_cmp);
     MseReport {
         mse_plain: mse(&EXAM_SCORES, &y_hat),
         mse_dfdx: mse_dfdx(dev, &f32s(&EXAM_SCORES), &f32s(&y_hat)) as f64,
         best_w,
         best_loss: toy_loss(best_w),
-        slopes: [0.5, 1.0, best_w, 2.0]
+        slopes: weights
             .iter()
             .map(|&w| (w, toy_loss(w), toy_slope(w), toy_slope_autodiff(dev, w)))
             .collect(),
@@ -180,7 +201,7 @@ impl MseReport {
             let (l0, s0) = (toy_loss(w0), toy_slope(w0));
             let tangent = [w0 - 0.4, w0 + 0.4].map(|w| (w, l0 + s0 * (w - w0)));
             chart.series.push(Series::line(
-                format!("tangent at w = {w0}: slope {}", crate::report::sig(s0, 3)),
+                format!("tangent at w = {w0}: slope {}", crate::numbers::sig(s0, 3)),
                 tangent.to_vec(),
             ));
         }
@@ -228,10 +249,13 @@ impl MseReport {
         ))
     }
 
+}
+
+impl crate::report::Report for MseReport {
     /// The result table as Markdown.
-    pub fn summary(&self) -> String {
-        use crate::report::{Table, sig};
-        let mut t = Table::new(&["w", "L(w)", "dL/dw by hand", "dL/dw by dfdx"]);
+    fn summary(&self) -> String {
+        use crate::numbers::sig;
+        let mut t = crate::report::MarkdownTable::new(&["w", "L(w)", "dL/dw by hand", "dL/dw by dfdx"]);
         for &(w, l, s, a) in &self.slopes {
             t.row(vec![sig(w, 4), sig(l, 4), sig(s, 4), sig(a, 4)]);
         }
@@ -246,7 +270,7 @@ impl MseReport {
     }
 
     /// Writes `mse.json`, `mse.md` and the three figures into `out`.
-    pub fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
+    fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
         out.json("mse.json", self)?;
         out.text("mse.md", &self.summary())?;
         out.svg("mse-curve.svg", &self.loss_chart())?;

@@ -2,25 +2,22 @@
 //!
 //! dfdx 0.13's `Adam` keeps its moment estimates private, so a checkpoint could not
 //! resume training *exactly*, and dfdx has no gradient clipping. This optimiser does both.
-//! It walks a model's parameters with dfdx's `TensorCollection` visitor, and keeps the
-//! moments on the host as plain `Vec<f32>` (one per parameter tensor, in visit order):
+//! Its moments are tensors on the model's device, one per parameter tensor, and every
+//! update is a handful of tensor operations there: per step, only the gradient's length
+//! comes back to the host.
 //!
 //! g ← g · min(1, max_norm / ‖g‖)          (clip the whole gradient's length)
 //! m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²
 //! θ ← θ − η · m̂ / (√v̂ + ε),  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
 //!
-//! With a weight decay λ > 0 it is *AdamW* (Loshchilov & Hutter): before the step, every
-//! matrix (a parameter with two or more axes) shrinks by θ ← θ − η λ θ. Vectors (biases,
+//! With a weight decay λ > 0 it is *AdamW* (Loshchilov & Hutter): every matrix (a
+//! parameter with two or more axes) also shrinks, θ ← θ − η λ θ. Vectors (biases,
 //! LayerNorm gains) are not decayed, as in nanoGPT and PyTorch practice.
-//!
-//! Copying parameters and gradients to the host costs a little time per step on the CPU
-//! (and more on a GPU); the gain is exact, inspectable state.
 
-use dfdx::nn::tensor_collection::{
-    RecursiveWalker, TensorCollection, TensorOptions, TensorVisitor, ViewTensorMut, ViewTensorRef,
-};
 use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::params::{ParamVisitor, Params};
 
 /// Adam's hyper-parameters plus the clipping threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -47,180 +44,153 @@ impl Default for AdamSettings {
     }
 }
 
+/// A parameter's moments, flat: one number per number of the parameter.
+pub type Moment<D> = Tensor<(usize,), f32, D>;
+
 /// Adam's state: the step count and the two moment estimates of every parameter.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ClippedAdam {
+#[derive(Debug, Clone)]
+pub struct ClippedAdam<D: Storage<f32>> {
     /// The hyper-parameters.
     pub settings: AdamSettings,
     /// Updates done so far (t in the bias correction).
     pub t: u64,
-    /// First-moment estimates m, one vector per parameter tensor.
-    pub m: Vec<Vec<f32>>,
+    /// First-moment estimates m, one per parameter tensor (empty before the first step).
+    pub m: Vec<Moment<D>>,
     /// Second-moment estimates v.
-    pub v: Vec<Vec<f32>>,
+    pub v: Vec<Moment<D>>,
 }
 
-/// Copies, for every trainable parameter (visit order), either its values or, given
-/// `grads`, its gradient to the host.
-struct Gather<'a, D: Device<f32>> {
-    grads: Option<&'a Gradients<f32, D>>,
-    out: Vec<Vec<f32>>,
-    ranks: Vec<usize>,
+/// Every parameter's gradient, flat, in the model's order (zeros for a parameter the
+/// loss did not reach).
+struct Gradient<'a, D: Storage<f32>> {
+    grads: &'a mut Gradients<f32, D>,
+    flat: Vec<Moment<D>>,
 }
 
-impl<D: Device<f32>> TensorVisitor<f32, D> for Gather<'_, D> {
-    type Viewer = ViewTensorRef;
-    type Err = D::Err;
-    type E2 = f32;
-    type D2 = D;
-    fn visit<S: Shape>(
-        &mut self,
-        opts: TensorOptions<S, f32, D>,
-        t: &Tensor<S, f32, D>,
-    ) -> Result<Option<Tensor<S, f32, D>>, D::Err> {
-        if opts.do_gradient_update {
-            self.ranks.push(S::NUM_DIMS);
-            self.out.push(match self.grads {
-                Some(grads) => grads.get(t).as_vec(),
-                None => t.as_vec(),
-            });
-        }
-        Ok(None)
+impl<D: Device<f32>> ParamVisitor<f32, D> for Gradient<'_, D> {
+    fn visit<S: Shape>(&mut self, p: &mut Tensor<S, f32, D>) {
+        let n = p.shape().num_elements();
+        // A parameter without a gradient (unused in this loss) gets zeros, not a panic.
+        let allocated = self.grads.try_alloc_for(p).is_ok();
+        let g = match allocated {
+            true => self.grads.get(p).reshape_like(&(n,)),
+            false => p.device().zeros_like(&(n,)),
+        };
+        self.flat.push(g);
     }
 }
 
-fn gather<M: TensorCollection<f32, D>, D: Device<f32>>(
-    model: &M,
-    grads: Option<&Gradients<f32, D>>,
-) -> Option<(Vec<Vec<f32>>, Vec<usize>)> {
-    let mut g = Gather {
-        grads,
-        out: Vec::new(),
-        ranks: Vec::new(),
-    };
-    let walked = M::iter_tensors(&mut RecursiveWalker {
-        m: model,
-        f: &mut g,
-    });
-    walked.ok().map(|_| (g.out, g.ranks))
+/// The update θ ← θ − η (m̂ / (√v̂ + ε) + λ θ) of every parameter, in the model's order.
+struct Update<'a, D: Storage<f32>> {
+    adam: &'a mut ClippedAdam<D>,
+    grads: std::vec::IntoIter<Moment<D>>,
+    k: usize,
+    lr: f32,
 }
 
-/// Copies every trainable parameter (visit order) to the host.
-pub fn parameters<M: TensorCollection<f32, D>, D: Device<f32>>(model: &M) -> Vec<Vec<f32>> {
-    gather(model, None).map(|(p, _)| p).unwrap_or_default()
-}
-
-/// The number of axes of every trainable parameter (visit order): 1 for a bias or a
-/// LayerNorm gain, 2 for a weight matrix or an embedding table.
-pub fn parameter_ranks<M: TensorCollection<f32, D>, D: Device<f32>>(model: &M) -> Vec<usize> {
-    gather(model, None).map(|(_, r)| r).unwrap_or_default()
-}
-
-/// Writes host values into every trainable parameter (visit order); `false` if the
-/// number or sizes of the tensors do not match.
-pub fn set_parameters<M: TensorCollection<f32, D>, D: Device<f32>>(
-    model: &mut M,
-    values: &[Vec<f32>],
-) -> bool {
-    if values.len() != parameters(model).len() {
-        return false;
+impl<D: Device<f32>> ParamVisitor<f32, D> for Update<'_, D> {
+    fn visit<S: Shape>(&mut self, p: &mut Tensor<S, f32, D>) {
+        let Some(g) = self.grads.next() else { return };
+        let s = self.adam.settings;
+        let [b1, b2] = s.betas;
+        let t = self.adam.t as i32;
+        let (c1, c2) = (1.0 - b1.powi(t), 1.0 - b2.powi(t));
+        let (m, v) = (&mut self.adam.m[self.k], &mut self.adam.v[self.k]);
+        m.axpy(b1, &g, 1.0 - b1); // m ← β₁ m + (1 − β₁) g
+        v.axpy(b2, &g.square(), 1.0 - b2); // v ← β₂ v + (1 − β₂) g²
+        let step = (m.clone() / c1) / ((v.clone() / c2).sqrt() + s.eps); // m̂ / (√v̂ + ε)
+        let decay = if S::NUM_DIMS >= 2 { s.weight_decay } else { 0.0 };
+        let shape = *p.shape();
+        p.axpy(1.0 - self.lr * decay, &step.reshape_like(&shape), -self.lr);
+        self.k += 1;
     }
-    struct Set<'a> {
-        values: &'a [Vec<f32>],
-        next: usize,
-        ok: bool,
-    }
-    impl<D: Device<f32>> TensorVisitor<f32, D> for Set<'_> {
-        type Viewer = ViewTensorMut;
-        type Err = D::Err;
-        type E2 = f32;
-        type D2 = D;
-        fn visit<S: Shape>(
-            &mut self,
-            opts: TensorOptions<S, f32, D>,
-            t: &mut Tensor<S, f32, D>,
-        ) -> Result<Option<Tensor<S, f32, D>>, D::Err> {
-            if opts.do_gradient_update {
-                match self.values.get(self.next) {
-                    Some(v) if v.len() == t.shape().num_elements() => t.copy_from(v),
-                    _ => self.ok = false,
-                }
-                self.next += 1;
-            }
-            Ok(None)
-        }
-    }
-    let mut set = Set {
-        values,
-        next: 0,
-        ok: true,
-    };
-    let walked = M::iter_tensors(&mut RecursiveWalker {
-        m: model,
-        f: &mut set,
-    });
-    walked.is_ok() && set.ok
 }
 
-/// The length ‖g‖ of all gradients taken together as one vector.
-pub fn global_norm(grads: &[Vec<f32>]) -> f32 {
-    grads.iter().flatten().map(|g| g * g).sum::<f32>().sqrt()
-}
-
-impl ClippedAdam {
+impl<D: Device<f32>> ClippedAdam<D> {
     /// A fresh optimiser (moments allocated on the first step).
     pub fn new(settings: AdamSettings) -> Self {
         ClippedAdam {
             settings,
-            ..Default::default()
+            t: 0,
+            m: Vec::new(),
+            v: Vec::new(),
         }
     }
 
     /// One update of `model` with learning rate `lr`; returns the gradient norm before
     /// clipping (a useful number to log: spikes announce instability).
     // ANCHOR: adam_step
-    pub fn step<M: TensorCollection<f32, D>, D: Device<f32>>(
+    pub fn step<M: Params<f32, D>>(
         &mut self,
         model: &mut M,
-        grads: &Gradients<f32, D>,
+        grads: &mut Gradients<f32, D>,
         lr: f32,
     ) -> f32 {
-        let Some((mut g, ranks)) = gather(&*model, Some(grads)) else {
-            return f32::NAN;
+        let mut gradient = Gradient {
+            grads,
+            flat: Vec::new(),
         };
-        let norm = global_norm(&g);
+        model.clone().visit_params(&mut gradient);
+        let mut g = gradient.flat;
+        let norm = global_norm(&g); // the only number that comes back to the host
         if let Some(max) = self.settings.max_grad_norm
             && norm > max
         {
             let scale = max / norm; // shorten the whole gradient, keep its direction
-            g.iter_mut().flatten().for_each(|x| *x *= scale);
+            g = g.into_iter().map(|x| x * scale).collect();
         }
         if self.m.len() != g.len() {
-            self.m = g.iter().map(|x| vec![0.0; x.len()]).collect();
+            self.m = g.iter().map(|x| x.device().zeros_like(x.shape())).collect();
             self.v = self.m.clone();
         }
         self.t += 1;
-        let [b1, b2] = self.settings.betas;
-        let (c1, c2) = (1.0 - b1.powi(self.t as i32), 1.0 - b2.powi(self.t as i32));
-        let mut params = parameters(model);
-        for (k, p) in params.iter_mut().enumerate() {
-            let decay = if ranks[k] >= 2 {
-                self.settings.weight_decay
-            } else {
-                0.0
-            };
-            if decay > 0.0 {
-                p.iter_mut().for_each(|x| *x -= lr * decay * *x); // AdamW: shrink matrices
-            }
-            let (m, v) = (&mut self.m[k], &mut self.v[k]);
-            for j in 0..p.len() {
-                m[j] = b1 * m[j] + (1.0 - b1) * g[k][j];
-                v[j] = b2 * v[j] + (1.0 - b2) * g[k][j] * g[k][j];
-                p[j] -= lr * (m[j] / c1) / ((v[j] / c2).sqrt() + self.settings.eps);
-            }
-        }
-        set_parameters(model, &params);
+        model.visit_params(&mut Update {
+            adam: self,
+            grads: g.into_iter(),
+            k: 0,
+            lr,
+        });
         norm
     }
     // ANCHOR_END: adam_step
+
+    /// Host copies of the moments (m, v), for a checkpoint.
+    pub fn moments(&self) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+        (
+            self.m.iter().map(|x| x.as_vec()).collect(),
+            self.v.iter().map(|x| x.as_vec()).collect(),
+        )
+    }
+
+    /// An optimiser continuing from saved state: step count `t` and host moments.
+    pub fn resume(
+        dev: &D,
+        settings: AdamSettings,
+        t: u64,
+        (m, v): (Vec<Vec<f32>>, Vec<Vec<f32>>),
+    ) -> Self {
+        let load = |xs: Vec<Vec<f32>>| {
+            xs.into_iter()
+                .map(|x| {
+                    let n = x.len();
+                    dev.tensor_from_vec(x, (n,))
+                })
+                .collect()
+        };
+        ClippedAdam {
+            settings,
+            t,
+            m: load(m),
+            v: load(v),
+        }
+    }
+}
+
+/// The length ‖g‖ of all gradients taken together as one vector, computed on their device.
+pub fn global_norm<D: Device<f32>>(grads: &[Moment<D>]) -> f32 {
+    let squares = grads.iter().map(|g| g.clone().square().sum::<Rank0, _>());
+    match squares.reduce(|a, b| a + b) {
+        Some(total) => total.as_vec()[0].sqrt(),
+        None => 0.0,
+    }
 }

@@ -1,7 +1,10 @@
-//! Where experiments put their results: figures, a JSON of numbers, and a Markdown table.
+//! Where experiments put their results: figures, a JSON of numbers, and Markdown tables.
 //!
-//! Every file is written atomically (to a temporary file in the same folder, then renamed),
-//! so an interrupted run never leaves a half-written figure or JSON behind.
+//! Every chapter ends the same way: its run returns an *outcome* (what happened), from
+//! which a [`Report`] is built; the report prints a Markdown [`summary`](Report::summary)
+//! and [`write`](Report::write)s its files into an [`OutputDir`]. Every file is written
+//! atomically (to a temporary file in the same folder, then renamed), so an interrupted
+//! run never leaves a half-written figure or JSON behind.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -80,19 +83,27 @@ impl OutputDir {
     }
 }
 
+/// What every chapter's report does: print a summary, write its files.
+pub trait Report {
+    /// The results as Markdown: tables a terminal and the book both show.
+    fn summary(&self) -> String;
+    /// Writes the report's JSON, Markdown and figures into `out`.
+    fn write(&self, out: &mut OutputDir) -> Result<()>;
+}
+
 /// A small table that prints as Markdown: readable in a terminal and in the book.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Table {
+pub struct MarkdownTable {
     /// Column titles.
     pub headers: Vec<String>,
     /// Rows of cells, already formatted.
     pub rows: Vec<Vec<String>>,
 }
 
-impl Table {
+impl MarkdownTable {
     /// A table with these column titles and no rows.
     pub fn new(headers: &[&str]) -> Self {
-        Table {
+        MarkdownTable {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
         }
@@ -106,7 +117,7 @@ impl Table {
     /// The table as GitHub-flavoured Markdown.
     ///
     /// ```
-    /// let mut t = aigc::report::Table::new(&["a", "b"]);
+    /// let mut t = aigc::report::MarkdownTable::new(&["a", "b"]);
     /// t.row(vec!["1".into(), "2".into()]);
     /// assert_eq!(t.to_markdown(), "| a | b |\n|---|---|\n| 1 | 2 |\n");
     /// ```
@@ -119,43 +130,4 @@ impl Table {
         }
         out
     }
-}
-
-/// A number as typed when that is short (`0.35`, `3`), else with 4 significant digits.
-///
-/// ```
-/// assert_eq!(aigc::report::short(3.0), "3");
-/// assert_eq!(aigc::report::short(0.387205136590403), "0.3872");
-/// assert_eq!(aigc::report::short(36286.876874135196), "36290");
-/// assert_eq!(aigc::report::short(f64::INFINITY), "inf");
-/// ```
-pub fn short(x: f64) -> String {
-    let plain = format!("{x}");
-    if plain.len() <= 6 { plain } else { sig(x, 4) }
-}
-
-/// Formats a number with `digits` significant digits, the way the book quotes numbers.
-///
-/// ```
-/// assert_eq!(aigc::report::sig(0.416767, 4), "0.4168");
-/// assert_eq!(aigc::report::sig(1234.5, 3), "1230");
-/// assert_eq!(aigc::report::sig(0.0000543, 2), "5.4e-5");
-/// ```
-pub fn sig(x: f64, digits: usize) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    if !(-3..6).contains(&magnitude) {
-        // Very small or very large: scientific notation, e.g. 5.4e-5.
-        return format!("{x:.prec$e}", prec = digits.saturating_sub(1));
-    }
-    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
-    let factor = 10f64.powi(magnitude - digits as i32 + 1);
-    let rounded = if decimals == 0 {
-        (x / factor).round() * factor
-    } else {
-        x
-    };
-    format!("{rounded:.decimals$}")
 }

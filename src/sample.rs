@@ -1,8 +1,9 @@
-//! Turning a model's scores into text: temperature and top-k sampling.
+//! Turning a model's scores into text: temperature, top-k, and greedy decoding.
 //!
 //! A language model outputs one logit zᵢ per character. Dividing by a *temperature* τ
 //! before the softmax, pᵢ = exp(zᵢ/τ) / Σⱼ exp(zⱼ/τ), sharpens the distribution (τ < 1:
 //! safer, more repetitive text) or flattens it (τ > 1: more surprising, more mistakes).
+//! τ = 0 is the limit: always the most likely character (*greedy* decoding, the argmax).
 //! *Top-k* keeps only the k most likely characters before sampling.
 
 use rand::Rng;
@@ -13,10 +14,14 @@ use crate::error::{AigcError, Result};
 /// How to pick the next character.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sampling {
-    /// τ > 0; 1 samples from the model's own distribution.
+    /// τ ≥ 0; 1 samples from the model's own distribution, 0 always takes the most
+    /// likely character.
     pub temperature: f32,
     /// Keep only the k most likely characters (`None`: all).
     pub top_k: Option<usize>,
+    /// Read a line break before the prompt, so that the prompt begins a line as sentences
+    /// do in the training text (`true` unless the prompt continues a line).
+    pub from_line_start: bool,
 }
 
 impl Default for Sampling {
@@ -24,25 +29,35 @@ impl Default for Sampling {
         Sampling {
             temperature: 0.8,
             top_k: None,
+            from_line_start: true,
         }
     }
 }
 
 impl Sampling {
-    /// Rejects τ ≤ 0 (or not a number) and k = 0.
+    /// Sampling at temperature `t`, otherwise the defaults.
+    pub fn at(temperature: f32) -> Self {
+        Sampling {
+            temperature,
+            ..Sampling::default()
+        }
+    }
+
+    /// Rejects τ < 0 (or not a number) and k = 0.
     ///
     /// ```
     /// use aigc::sample::Sampling;
-    /// assert!(Sampling { temperature: 0.0, top_k: None }.validate().is_err());
-    /// assert!(Sampling { temperature: 1.0, top_k: Some(0) }.validate().is_err());
+    /// assert!(Sampling::at(-1.0).validate().is_err());
+    /// assert!(Sampling::at(0.0).validate().is_ok()); // greedy
+    /// assert!(Sampling { top_k: Some(0), ..Sampling::default() }.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
-        if !(self.temperature.is_finite() && self.temperature > 0.0) {
+        if !(self.temperature.is_finite() && self.temperature >= 0.0) {
             return Err(AigcError::InvalidHyperParameter {
                 name: "temperature",
                 message: format!(
-                    "must be a positive number, got {}; use a small value such as 0.1 for \
-                     nearly greedy text",
+                    "must be zero (greedy: always the most likely character) or a positive \
+                     number, got {}",
                     self.temperature
                 ),
             });
@@ -57,18 +72,34 @@ impl Sampling {
     }
 }
 
-/// The probabilities after temperature and top-k, over the first `n` logits (the real
-/// vocabulary; a model may have spare output slots beyond it).
+/// The index of the largest logit (the first one, on a tie): greedy decoding.
+///
+/// ```
+/// assert_eq!(aigc::sample::argmax(&[0.1, 2.0, -1.0, 2.0]), 1);
+/// ```
+pub fn argmax(logits: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, z) in logits.iter().enumerate() {
+        if *z > logits[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The probabilities after temperature and top-k (τ > 0).
 ///
 /// ```
 /// use aigc::sample::{probabilities, Sampling};
-/// let p = probabilities(&[2.0, 1.0, 0.0], 3, &Sampling { temperature: 1.0, top_k: Some(2) });
+/// let how = Sampling { temperature: 1.0, top_k: Some(2), ..Sampling::default() };
+/// let p = probabilities(&[2.0, 1.0, 0.0], &how);
 /// assert_eq!(p[2], 0.0);
 /// assert!((p[0] + p[1] - 1.0).abs() < 1e-6 && p[0] > p[1]);
 /// ```
 // ANCHOR: sample
-pub fn probabilities(logits: &[f32], n: usize, how: &Sampling) -> Vec<f32> {
-    let z: Vec<f32> = logits[..n].iter().map(|z| z / how.temperature).collect();
+pub fn probabilities(logits: &[f32], how: &Sampling) -> Vec<f32> {
+    let n = logits.len();
+    let z: Vec<f32> = logits.iter().map(|z| z / how.temperature).collect();
     let mut keep = vec![true; n];
     if let Some(k) = how.top_k.filter(|&k| k < n) {
         let mut sorted = z.clone();
@@ -95,9 +126,13 @@ pub fn probabilities(logits: &[f32], n: usize, how: &Sampling) -> Vec<f32> {
     e.iter().map(|x| x / total).collect()
 }
 
-/// Draws one index from `probabilities(logits, n, how)`.
-pub fn sample(logits: &[f32], n: usize, how: &Sampling, rng: &mut impl Rng) -> usize {
-    let p = probabilities(logits, n, how);
+/// The next character's index: the argmax at τ = 0, else a draw from
+/// [`probabilities`].
+pub fn sample(logits: &[f32], how: &Sampling, rng: &mut impl Rng) -> usize {
+    if how.temperature == 0.0 {
+        return argmax(logits); // greedy: no randomness at all
+    }
+    let p = probabilities(logits, how);
     let mut u: f32 = rng.r#gen();
     for (i, pi) in p.iter().enumerate() {
         if u < *pi {

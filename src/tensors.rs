@@ -112,25 +112,49 @@ pub struct TensorsReport {
     pub created: Vec<String>,
     /// x + row (broadcast, row-major), x·w, Σx.
     pub ops: (Vec<f32>, Vec<f32>, f32),
-    /// f(2) and f'(2) for f(x) = x² + 3x.
+    /// Where the derivative was taken.
+    #[serde(skip)]
+    pub x: f32,
+    /// f(x) and f'(x) for f(x) = x² + 3x.
     pub derivative: (f32, f32),
     /// The neuron's output and gradients.
     pub neuron: NeuronGradients,
 }
 
+/// The chapter's one setting.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TensorsConfig {
+    /// Where f(x) = x² + 3x and its derivative are evaluated (the book's 2).
+    pub x: f32,
+}
+
+impl Default for TensorsConfig {
+    fn default() -> Self {
+        TensorsConfig { x: 2.0 }
+    }
+}
+
 /// Runs every example of the chapter.
-pub fn run_tensors<D: Device<f32>>(dev: &D) -> TensorsReport {
+///
+/// ```
+/// use aigc::dfdx::prelude::*;
+/// use aigc::tensors::{TensorsConfig, run};
+/// let report = run(&Cpu::default(), &TensorsConfig::default());
+/// assert_eq!(report.derivative, (10.0, 7.0));
+/// ```
+pub fn run<D: Device<f32>>(dev: &D, cfg: &TensorsConfig) -> TensorsReport {
     TensorsReport {
         created: create_tensors(dev),
         ops: tensor_ops(dev),
-        derivative: derivative_at(dev, 2.0),
+        x: cfg.x,
+        derivative: derivative_at(dev, cfg.x),
         neuron: neuron_gradients(dev),
     }
 }
 
-impl TensorsReport {
+impl crate::report::Report for TensorsReport {
     /// The report as Markdown text.
-    pub fn summary(&self) -> String {
+    fn summary(&self) -> String {
         let mut s = String::new();
         for line in &self.created {
             s += &format!("- {line}\n");
@@ -138,7 +162,7 @@ impl TensorsReport {
         let (shifted, xw, total) = &self.ops;
         s += &format!("- x + row = {shifted:?}, x·w = {xw:?}, Σx = {total}\n");
         let (f, df) = self.derivative;
-        s += &format!("- f(x) = x² + 3x at x = 2: f = {f}, f'(x) = {df}\n");
+        s += &format!("- f(x) = x² + 3x at x = {}: f = {f}, f'(x) = {df}\n", self.x);
         let n = &self.neuron;
         s += &format!(
             "- tanh neuron: a = {:.4}, ∂a/∂w = {:?}, ∂a/∂b = {:.4}\n",
@@ -148,7 +172,7 @@ impl TensorsReport {
     }
 
     /// Writes `tensors.json` and `tensors.md` into `out`.
-    pub fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
+    fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
         out.json("tensors.json", self)?;
         out.text("tensors.md", &self.summary())
     }

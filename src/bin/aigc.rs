@@ -1,17 +1,24 @@
 //! `aigc` — every chapter's experiment as a command.
 //!
-//! The CLI is thin on purpose: it parses arguments, picks the device, calls the library and
-//! says where the results went. With no subcommand it runs the whole tour.
+//! The CLI is thin on purpose: per command, arguments become the chapter's `Config` (one
+//! conversion), the library runs it, and the report is printed and written. With no
+//! subcommand it runs the whole tour.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use aigc::device::{DeviceChoice, Resolved, resolve};
+use aigc::device::DeviceChoice;
 use aigc::regression::{GdConfig, MlpConfig, RegressionConfig};
-use aigc::report::OutputDir;
-use clap::{Args, Parser, Subcommand};
-use dfdx::prelude::*;
+use aigc::report::{OutputDir, Report};
+use aigc::train::Stop;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+#[path = "aigc/gan.rs"]
+mod gan;
+#[path = "aigc/text.rs"]
+mod text;
 
 /// Generative AI, hands-on in Rust: run the book's experiments.
 #[derive(Debug, Parser)]
@@ -44,25 +51,23 @@ enum Command {
     Mlp(MlpArgs),
     /// Chapter 6: a character-level LSTM, trained on English and Chinese text.
     #[command(subcommand)]
-    Lstm(LstmCommand),
+    Lstm(text::LstmCommand),
     /// Chapter 7: attention and a character-level GPT, trained on the same text.
     #[command(subcommand)]
-    Gpt(GptCommand),
+    Gpt(text::GptCommand),
     /// Chapter 8: generative adversarial networks: mode collapse on 2-D mixtures, and digits.
     #[command(subcommand)]
-    Gan(GanCommand),
+    Gan(gan::GanCommand),
     /// Chapter 9: time per training step on the CPU, and on the GPU with `--device cuda`.
     Bench(BenchArgs),
 }
 
-#[derive(Debug, Args)]
-struct BenchArgs {
-    /// Timed steps per sample (five samples are taken; the median is reported).
-    #[arg(long, default_value_t = 20, value_parser = at_least_one)]
-    reps: usize,
-    /// A name for the GPU in the table (e.g. from `nvidia-smi --query-gpu=name`).
+#[derive(Debug, Args, Default)]
+struct TourArgs {
+    /// Shorten the LSTM's, the GPT's and the GANs' training to a few dozen steps (a quick
+    /// check of the whole pipeline).
     #[arg(long)]
-    gpu_name: Option<String>,
+    quick: bool,
 }
 
 #[derive(Debug, Args)]
@@ -74,7 +79,7 @@ struct RegressionArgs {
     #[arg(long, default_value = "quality")]
     target: String,
     /// Learning rate of the main gradient-descent run.
-    #[arg(long, default_value_t = GdConfig::default().lr, value_parser = positive_f64, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = GdConfig::default().lr, value_parser = positive::<f64>, allow_negative_numbers = true)]
     lr: f64,
     /// Epochs (full passes) of the main gradient-descent run.
     #[arg(long, default_value_t = GdConfig::default().epochs, value_parser = at_least_one)]
@@ -84,7 +89,7 @@ struct RegressionArgs {
 #[derive(Debug, Args)]
 struct MlpArgs {
     /// Adam's learning rate.
-    #[arg(long, default_value_t = MlpConfig::default().lr, value_parser = positive_f64, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = MlpConfig::default().lr, value_parser = positive::<f64>, allow_negative_numbers = true)]
     lr: f64,
     /// Training steps.
     #[arg(long, default_value_t = MlpConfig::default().steps, value_parser = at_least_one)]
@@ -97,15 +102,32 @@ struct MlpArgs {
     seed: u64,
 }
 
-fn positive_f64(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Timed steps per sample (five samples are taken; the median is reported).
+    #[arg(long, default_value_t = 20, value_parser = at_least_one)]
+    reps: usize,
+    /// A name for the GPU in the table (e.g. from `nvidia-smi --query-gpu=name`).
+    #[arg(long)]
+    gpu_name: Option<String>,
+}
+
+/// A number that must be positive and finite, for the parsers of learning rates.
+fn positive<T: std::str::FromStr + PartialOrd + Default + std::fmt::Display + Copy>(
+    s: &str,
+) -> Result<T, String>
+where
+    f64: From<T>,
+{
+    match s.parse::<T>() {
+        Ok(v) if f64::from(v).is_finite() && v > T::default() => Ok(v),
         Ok(v) => Err(format!("must be a positive number, got {v}")),
         Err(_) => Err(format!("{s:?} is not a number")),
     }
 }
 
-fn non_negative_f32(s: &str) -> Result<f32, String> {
+/// Zero or a positive number (a clipping threshold, a temperature).
+fn non_negative(s: &str) -> Result<f32, String> {
     match s.parse::<f32>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
         Ok(v) => Err(format!("must be zero or a positive number, got {v}")),
@@ -130,40 +152,39 @@ macro_rules! say {
         writeln!(std::io::stdout().lock(), $($arg)*)?
     }};
 }
+pub(crate) use say;
 
-/// Runs `$body` with `$dev` bound to the chosen dfdx device, seeded with `$seed`.
-// ANCHOR: on_device
-macro_rules! on_device {
-    ($choice:expr, $seed:expr, |$dev:ident| $body:expr) => {
-        match resolve($choice)? {
-            Resolved::Cpu => {
-                let $dev = Cpu::seed_from_u64($seed);
-                $body
-            }
-            #[cfg(feature = "cuda")]
-            Resolved::Cuda => {
-                let $dev = Cuda::try_seed_from_u64($seed)
-                    .map_err(|e| aigc::AigcError::Device(format!("cannot open GPU 0: {e:?}")))?;
-                $body
-            }
-            #[cfg(not(feature = "cuda"))]
-            Resolved::Cuda => {
-                return Err(aigc::AigcError::Device("built without CUDA".into()).into());
-            }
-        }
-    };
+/// Raised by Ctrl-C; every training loop of the command stops at its next step.
+static STOP: Stop = Stop::new();
+
+/// What every command needs besides its own arguments.
+struct Ctx {
+    device: DeviceChoice,
+    out: PathBuf,
+    /// The flags given on the command line (not defaulted), of the leaf subcommand.
+    given: Vec<String>,
 }
-// ANCHOR_END: on_device
 
-#[path = "aigc/lstm.rs"]
-mod lstm;
-use lstm::{LstmCommand, LstmTrainArgs, lstm, lstm_train};
-#[path = "aigc/gpt.rs"]
-mod gpt;
-use gpt::{GptCommand, GptTrainArgs, gpt, gpt_train};
-#[path = "aigc/gan.rs"]
-mod gan;
-use gan::{GanCommand, gan};
+impl Ctx {
+    fn stop(&self) -> &'static Stop {
+        &STOP
+    }
+}
+
+/// The exit status of a command stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
+
+/// A run that Ctrl-C stopped after saving its checkpoint.
+#[derive(Debug)]
+struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// dfdx allocates a fresh buffer for every tensor; mimalloc recycles them where glibc's
 /// malloc would return large ones to the system and fault them in again (measured: a fifth
@@ -172,9 +193,22 @@ use gan::{GanCommand, gan};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if let Err(e) = aigc::train::stop_on_ctrl_c(&STOP) {
+        eprintln!("warning: {e}; Ctrl-C will end the process without a checkpoint");
+    }
+    let ctx = Ctx {
+        device: cli.device,
+        out: cli.out.clone(),
+        given: given_flags(&matches),
+    };
+    match run(&ctx, &cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<Interrupted>() => ExitCode::from(INTERRUPTED),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -183,46 +217,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// The ids of the arguments typed on the command line, in the innermost subcommand.
+fn given_flags(matches: &clap::ArgMatches) -> Vec<String> {
+    let mut m = matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    m.ids()
+        .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.to_string())
+        .collect()
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.downcast_ref::<std::io::Error>()
         .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn run(ctx: &Ctx, cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
-        None => tour(cli, &TourArgs::default()),
-        Some(Command::Tour(args)) => tour(cli, args),
-        Some(Command::Tensors) => tensors(cli),
-        Some(Command::Mse) => mse(cli),
-        Some(Command::Regression(args)) => regression(cli, args),
-        Some(Command::Mlp(args)) => mlp(cli, args),
-        Some(Command::Lstm(cmd)) => lstm(cli, cmd),
-        Some(Command::Gpt(cmd)) => gpt(cli, cmd),
-        Some(Command::Gan(cmd)) => gan(cli, cmd),
-        Some(Command::Bench(args)) => bench(cli, args),
-    }
-}
-
-impl Default for RegressionArgs {
-    fn default() -> Self {
-        RegressionArgs {
-            data: None,
-            target: "quality".into(),
-            lr: GdConfig::default().lr,
-            epochs: GdConfig::default().epochs,
-        }
-    }
-}
-
-impl Default for MlpArgs {
-    fn default() -> Self {
-        let d = MlpConfig::default();
-        MlpArgs {
-            lr: d.lr,
-            steps: d.steps,
-            points: d.points,
-            seed: d.seed,
-        }
+        None => tour(ctx, &TourArgs::default()),
+        Some(Command::Tour(args)) => tour(ctx, args),
+        Some(Command::Tensors) => tensors(ctx),
+        Some(Command::Mse) => mse(ctx),
+        Some(Command::Regression(args)) => regression(ctx, args),
+        Some(Command::Mlp(args)) => mlp(ctx, &args.config()),
+        Some(Command::Lstm(cmd)) => text::lstm(ctx, cmd),
+        Some(Command::Gpt(cmd)) => text::gpt(ctx, cmd),
+        Some(Command::Gan(cmd)) => gan::gan(ctx, cmd),
+        Some(Command::Bench(args)) => bench(ctx, args),
     }
 }
 
@@ -231,54 +254,50 @@ fn heading(title: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn finish(out: &OutputDir, start: Instant) -> anyhow::Result<()> {
+/// Prints `report`'s summary, writes its files into `<out>/<folder>` and says where.
+fn report(ctx: &Ctx, folder: &str, report: &impl Report, start: Instant) -> anyhow::Result<()> {
+    say!("{}", report.summary().trim_end());
+    let mut out = OutputDir::create(ctx.out.join(folder))?;
+    report.write(&mut out)?;
+    finish(&out, start, &[])
+}
+
+/// Says how many files went where, and how long it took; `extra` lists files written
+/// elsewhere (checkpoints).
+fn finish(out: &OutputDir, start: Instant, extra: &[PathBuf]) -> anyhow::Result<()> {
     say!(
         "\nwrote {} files to {}/ in {:.1} s:",
-        out.written.len(),
+        out.written.len() + extra.len(),
         out.path.display(),
         start.elapsed().as_secs_f64()
     );
-    for f in &out.written {
+    for f in out.written.iter().chain(extra) {
         say!("  {}", f.display());
     }
     Ok(())
 }
 
-fn tensors(cli: &Cli) -> anyhow::Result<()> {
+fn tensors(ctx: &Ctx) -> anyhow::Result<()> {
     heading("Chapter 3: tensors and autodiff")?;
     let start = Instant::now();
-    let report = on_device!(cli.device, 0, |dev| aigc::tensors::run_tensors(&dev));
-    say!("{}", report.summary().trim_end());
-    let mut out = OutputDir::create(cli.out.join("tensors"))?;
-    report.write(&mut out)?;
-    finish(&out, start)?;
-    Ok(())
+    let cfg = aigc::tensors::TensorsConfig::default();
+    let outcome = aigc::on_device!(ctx.device, 0, |dev| aigc::tensors::run(&dev, &cfg));
+    report(ctx, "tensors", &outcome, start)
 }
 
-fn mse(cli: &Cli) -> anyhow::Result<()> {
+fn mse(ctx: &Ctx) -> anyhow::Result<()> {
     heading("Chapter 4: neurons and the MSE loss")?;
     let start = Instant::now();
-    let report = on_device!(cli.device, 0, |dev| aigc::mse::run_mse(&dev));
-    say!("{}", report.summary().trim_end());
-    let mut out = OutputDir::create(cli.out.join("mse"))?;
-    report.write(&mut out)?;
-    finish(&out, start)?;
-    Ok(())
+    let cfg = aigc::mse::MseConfig::default();
+    let outcome = aigc::on_device!(ctx.device, 0, |dev| aigc::mse::run(&dev, &cfg));
+    report(ctx, "mse", &outcome, start)
 }
 
-fn regression(cli: &Cli, args: &RegressionArgs) -> anyhow::Result<()> {
-    heading("Chapter 5: gradient descent on red-wine quality")?;
-    let start = Instant::now();
-    let data = match &args.data {
-        None => aigc::data::wine_quality()?,
-        Some(path) => aigc::data::Table::from_path(path)?.split_target(&args.target)?,
+fn regression(ctx: &Ctx, args: &RegressionArgs) -> anyhow::Result<()> {
+    let table = match &args.data {
+        None => aigc::data::wine_table()?,
+        Some(path) => aigc::data::Table::from_path(path)?,
     };
-    say!(
-        "data: {} rows × {} features, target {:?} (features standardised)\n",
-        data.len(),
-        data.n_features(),
-        data.target_name
-    );
     let cfg = RegressionConfig {
         gd: GdConfig {
             lr: args.lr,
@@ -286,97 +305,93 @@ fn regression(cli: &Cli, args: &RegressionArgs) -> anyhow::Result<()> {
         },
         ..RegressionConfig::default()
     };
-    let data = data.standardized();
-    let report = on_device!(cli.device, 0, |dev| {
-        aigc::regression::run_regression(&dev, &data, &cfg)?
-    });
-    say!("{}", report.summary().trim_end());
-    let mut out = OutputDir::create(cli.out.join("regression"))?;
-    report.write(&mut out)?;
-    finish(&out, start)?;
-    Ok(())
+    regression_on(ctx, &table, &args.target, &cfg)
 }
 
-fn mlp(cli: &Cli, args: &MlpArgs) -> anyhow::Result<()> {
+fn regression_on(
+    ctx: &Ctx,
+    table: &aigc::data::Table,
+    target: &str,
+    cfg: &RegressionConfig,
+) -> anyhow::Result<()> {
+    heading("Chapter 5: gradient descent on red-wine quality")?;
+    let start = Instant::now();
+    let data = table.split_target(target)?; // an unknown column lists the ones there are
+    say!(
+        "data: {} rows × {} features, target {:?} (features standardised)\n",
+        data.len(),
+        data.n_features(),
+        data.target_name
+    );
+    let data = data.standardized();
+    let outcome = aigc::on_device!(ctx.device, 0, |dev| {
+        aigc::regression::run(&dev, &data, cfg)?
+    });
+    report(ctx, "regression", &outcome, start)
+}
+
+impl MlpArgs {
+    fn config(&self) -> MlpConfig {
+        MlpConfig {
+            lr: self.lr,
+            steps: self.steps,
+            points: self.points,
+            seed: self.seed,
+            ..MlpConfig::default()
+        }
+    }
+}
+
+fn mlp(ctx: &Ctx, cfg: &MlpConfig) -> anyhow::Result<()> {
     heading("Chapter 5: an MLP fits a curve")?;
     let start = Instant::now();
-    let cfg = MlpConfig {
-        lr: args.lr,
-        steps: args.steps,
-        points: args.points,
-        seed: args.seed,
-        ..MlpConfig::default()
-    };
-    let report = on_device!(cli.device, args.seed, |dev| {
-        aigc::regression::run_mlp(&dev, &cfg)?
+    let outcome = aigc::on_device!(ctx.device, cfg.seed, |dev| {
+        aigc::regression::run_mlp(&dev, cfg)?
     });
-    say!("{}", report.summary().trim_end());
-    let mut out = OutputDir::create(cli.out.join("mlp"))?;
-    report.write(&mut out)?;
-    finish(&out, start)?;
-    Ok(())
+    report(ctx, "mlp", &outcome, start)
 }
 
-fn bench(cli: &Cli, args: &BenchArgs) -> anyhow::Result<()> {
-    let device = resolve(cli.device)?; // before any output: a missing GPU is an error at once
+fn bench(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<()> {
+    let device = aigc::device::resolve(ctx.device)?; // a missing GPU is an error at once
     heading("Chapter 9: time per training step")?;
     let start = Instant::now();
     say!("measuring on the CPU ({})…", aigc::bench::cpu_name());
-    let cpu = aigc::bench::run_bench(&Cpu::seed_from_u64(0), args.reps);
+    let cpu = aigc::bench::run_bench(&aigc::dfdx::tensor::Cpu::seed_from_u64(0), args.reps);
     let gpu = match device {
-        Resolved::Cpu => None,
-        #[cfg(feature = "cuda")]
-        Resolved::Cuda => {
+        aigc::device::Resolved::Cpu => None,
+        aigc::device::Resolved::Cuda => {
             say!("measuring on the GPU…");
-            let dev = Cuda::try_seed_from_u64(0)
-                .map_err(|e| aigc::AigcError::Device(format!("cannot open GPU 0: {e:?}")))?;
+            let dev = aigc::device::open_gpu(0)?;
             Some(aigc::bench::run_bench(&dev, args.reps))
         }
-        #[cfg(not(feature = "cuda"))]
-        Resolved::Cuda => None,
     };
-    let report = aigc::bench::BenchReport::new(cpu, gpu, args.gpu_name.clone());
-    say!("{}", report.summary().trim_end());
-    let mut out = OutputDir::create(cli.out.join("bench"))?;
-    report.write(&mut out)?;
-    finish(&out, start)
+    let outcome = aigc::bench::BenchReport::new(cpu, gpu, args.gpu_name.clone());
+    report(ctx, "bench", &outcome, start)
 }
 
-#[derive(Debug, Args, Default)]
-struct TourArgs {
-    /// Shorten the LSTM's, the GPT's and the GANs' training to a few dozen steps (a quick
-    /// check of the whole pipeline).
-    #[arg(long)]
-    quick: bool,
+/// Stops the tour (or any sequence of runs) once Ctrl-C has been pressed.
+fn check_stop(ctx: &Ctx) -> anyhow::Result<()> {
+    match ctx.stop().requested() {
+        true => Err(Interrupted.into()),
+        false => Ok(()),
+    }
 }
 
-fn tour(cli: &Cli, args: &TourArgs) -> anyhow::Result<()> {
+fn tour(ctx: &Ctx, args: &TourArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    tensors(cli)?;
-    mse(cli)?;
-    regression(cli, &RegressionArgs::default())?;
-    mlp(cli, &MlpArgs::default())?;
-    let mut lstm_args = LstmTrainArgs::default();
-    if args.quick {
-        (lstm_args.steps, lstm_args.eval_every) = (60, 30);
-    }
-    lstm_train(cli, &lstm_args)?;
-    let mut gpt_args = GptTrainArgs::default();
-    if args.quick {
-        (gpt_args.steps, gpt_args.eval_every) = (30, 15);
-    }
-    gpt_train(cli, &gpt_args)?;
-    let (mut ring, mut digits) = (gan::PlaneArgs::default(), gan::DigitsArgs::default());
-    if args.quick {
-        (ring.steps, ring.eval_every) = (200, 50);
-        (digits.steps, digits.eval_every) = (100, 50);
-    }
-    gan::gan_plane(cli, aigc::data::Mixture::ring(), &ring)?;
-    gan::gan_digits(cli, &digits)?;
+    tensors(ctx)?;
+    mse(ctx)?;
+    let wine = aigc::data::wine_table()?;
+    regression_on(ctx, &wine, "quality", &RegressionConfig::default())?;
+    mlp(ctx, &MlpConfig::default())?;
+    check_stop(ctx)?;
+    text::tour(ctx, args.quick)?; // the LSTM, then the GPT
+    check_stop(ctx)?;
+    gan::tour(ctx, args.quick)?; // the ring, then the digits
     say!(
         "\nTour finished in {:.1} s; everything is under {}/",
         start.elapsed().as_secs_f64(),
-        cli.out.display()
+        ctx.out.display()
     );
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 pub mod corpus;
 pub mod csv;
+pub mod download;
 pub mod images;
 pub mod mixtures;
 pub mod text;
@@ -12,7 +13,7 @@ pub mod text;
 pub use self::csv::{Dataset, Table};
 pub use self::images::{Images, digits};
 pub use self::mixtures::Mixture;
-pub use self::text::{TextData, Vocab, random_batch, read_text};
+pub use self::text::{Batch, TextData, Vocab, consecutive_batches, random_batch, read_text};
 
 use crate::error::Result;
 
@@ -32,5 +33,15 @@ pub const WINE_QUALITY_PATH: &str = "data/winequality-red.csv";
 /// assert_eq!(wine.target_name, "quality");
 /// ```
 pub fn wine_quality() -> Result<Dataset> {
-    Table::from_reader(WINE_QUALITY_PATH, WINE_QUALITY_CSV.as_bytes())?.split_target("quality")
+    wine_table()?.split_target("quality")
+}
+
+/// The bundled red-wine data as a table, before a target column is chosen.
+///
+/// ```
+/// let err = aigc::data::wine_table().unwrap().split_target("price").unwrap_err();
+/// assert!(err.to_string().contains("the header has: fixed acidity"));
+/// ```
+pub fn wine_table() -> Result<Table> {
+    Table::from_reader(WINE_QUALITY_PATH, WINE_QUALITY_CSV.as_bytes())
 }

@@ -146,43 +146,36 @@ impl TextData {
 }
 
 impl TextData {
-    /// [`TextData::split`] for a model with room for `max_vocab` distinct characters:
-    /// an empty text, a text too short for one window, or one with too many distinct
-    /// characters is an error that says what to do.
-    pub fn for_model(
-        text: &str,
-        valid_fraction: f64,
-        window: usize,
-        max_vocab: usize,
-    ) -> Result<TextData> {
+    /// [`TextData::split`] for training: an empty text, or a text too short for one
+    /// window in each part, is an error that says what to do.
+    pub fn for_training(text: &str, valid_fraction: f64, window: usize) -> Result<TextData> {
         if text.trim().is_empty() {
             return Err(AigcError::BadText(
                 "the text is empty; a language model needs text to learn from".into(),
             ));
         }
-        let data = TextData::split(text, valid_fraction, window)?;
-        if data.vocab.len() > max_vocab {
-            return Err(AigcError::BadText(format!(
-                "the text has {} distinct characters; this model has room for {max_vocab}. \
-                 Use a text with fewer distinct characters (for Chinese: a narrower topic)",
-                data.vocab.len()
-            )));
-        }
-        Ok(data)
+        TextData::split(text, valid_fraction, window)
     }
 }
 
-/// `batch` random windows of `seq` characters and, for each position, the character
-/// that follows it: the input and the target of next-character prediction.
-///
-/// Both are returned row-major, `batch * seq` ids each.
+/// A batch of next-token examples: `batch` windows of `seq` token ids and, for each
+/// position, the id that follows it. Both are row-major, `batch * seq` ids each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// The windows the model reads.
+    pub inputs: Vec<usize>,
+    /// The same windows shifted by one: what the model should predict at each position.
+    pub targets: Vec<usize>,
+    /// Windows in the batch.
+    pub batch: usize,
+    /// Positions per window.
+    pub seq: usize,
+}
+
+/// `batch` random windows of `seq` tokens and, for each position, the token that follows
+/// it: the input and the target of next-token prediction.
 // ANCHOR: batch
-pub fn random_batch(
-    tokens: &[usize],
-    batch: usize,
-    seq: usize,
-    rng: &mut impl Rng,
-) -> (Vec<usize>, Vec<usize>) {
+pub fn random_batch(tokens: &[usize], batch: usize, seq: usize, rng: &mut impl Rng) -> Batch {
     let mut inputs = Vec::with_capacity(batch * seq);
     let mut targets = Vec::with_capacity(batch * seq);
     for _ in 0..batch {
@@ -190,6 +183,39 @@ pub fn random_batch(
         inputs.extend_from_slice(&tokens[start..start + seq]);
         targets.extend_from_slice(&tokens[start + 1..start + seq + 1]); // shifted by one
     }
-    (inputs, targets)
+    Batch {
+        inputs,
+        targets,
+        batch,
+        seq,
+    }
 }
 // ANCHOR_END: batch
+
+/// Every window of `seq` tokens laid end to end over `tokens` (the last, shorter one
+/// dropped), `batch` windows at a time: the whole held-out text, each token predicted
+/// once. Every implementation that reads the same text this way measures the same loss.
+///
+/// ```
+/// let tokens: Vec<usize> = (0..10).collect();
+/// let batches = aigc::data::consecutive_batches(&tokens, 2, 3);
+/// assert_eq!(batches.len(), 2); // windows 0..3, 3..6 | 6..9
+/// assert_eq!(batches[0].inputs, vec![0, 1, 2, 3, 4, 5]);
+/// assert_eq!(batches[1].targets, vec![7, 8, 9]);
+/// ```
+pub fn consecutive_batches(tokens: &[usize], batch: usize, seq: usize) -> Vec<Batch> {
+    let windows = tokens.len().saturating_sub(1) / seq.max(1);
+    let starts: Vec<usize> = (0..windows).map(|w| w * seq).collect();
+    starts
+        .chunks(batch.max(1))
+        .map(|chunk| Batch {
+            inputs: chunk.iter().flat_map(|&s| tokens[s..s + seq].to_vec()).collect(),
+            targets: chunk
+                .iter()
+                .flat_map(|&s| tokens[s + 1..s + seq + 1].to_vec())
+                .collect(),
+            batch: chunk.len(),
+            seq,
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@ use crate::data::images::PIXELS;
 use crate::error::{AigcError, Result};
 use crate::plot::{Chart, Series};
 
-use super::train::GanLog;
+use super::GanLog;
 
 /// Generated points and the mode centres in one scatter plot.
 pub fn scatter_chart(points: &[f32], mixture: &Mixture, title: &str) -> Chart {
@@ -60,7 +60,8 @@ pub fn coverage_chart(runs: &[(String, &GanLog)], n_modes: usize, title: &str) -
             .evals
             .iter()
             .filter_map(|e| {
-                e.modes
+                e.value
+                    .modes
                     .as_ref()
                     .map(|m| (e.step as f64, m.modes_covered as f64))
             })
@@ -112,7 +113,7 @@ pub fn training_gif(log: &GanLog, mixture: &Mixture, total_steps: usize) -> Resu
                     put(x.round() as i64, y.round() as i64, 1);
                 }
             }
-            for p in eval.samples.chunks_exact(2) {
+            for p in eval.value.samples.chunks_exact(2) {
                 let (x, y) = (to_px(p[0]), to_px(p[1]));
                 for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
                     put(x + dx, y + dy, 2);

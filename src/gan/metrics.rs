@@ -127,7 +127,7 @@ impl Classifier {
         }
         let targets = dev.tensor_from_vec(onehot, (y.len(), Const::<10>));
         let mut linear: Linear<PIXELS, 10, f32, Cpu> = BuildModule::build(&dev);
-        let mut opt = ClippedAdam::new(AdamSettings {
+        let mut opt = ClippedAdam::<Cpu>::new(AdamSettings {
             max_grad_norm: None,
             ..AdamSettings::default()
         });
@@ -137,8 +137,8 @@ impl Classifier {
             let ce = cross_entropy_with_logits_loss(logits, targets.clone());
             let w = linear.weight.clone().traced(Gradients::leaky());
             let loss = ce + w.square().sum() * l2; // mean cross-entropy + ½‖W‖²/n
-            let g = loss.backward();
-            opt.step(&mut linear, &g, 0.05);
+            let mut g = loss.backward();
+            opt.step(&mut linear, &mut g, 0.05);
         }
         let mut c = Classifier {
             linear,

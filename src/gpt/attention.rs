@@ -14,6 +14,9 @@
 use dfdx::nn::modules::UnbiasedLinear;
 use dfdx::prelude::*;
 use num_traits::Float;
+use rand::rngs::StdRng;
+
+use crate::layers::{Init, unbiased_linear};
 
 /// A batch of per-head sequences: shape (batch, heads, positions, numbers per position).
 pub type Heads<F, D, T = NoneTape> = Tensor<(usize, usize, usize, usize), F, D, T>;
@@ -116,7 +119,8 @@ where
 /// use aigc::dfdx::prelude::*;
 /// use aigc::gpt::CausalSelfAttention;
 /// // error: n_embd must be divisible by n_head
-/// let attn: CausalSelfAttention<130, 4, f32, Cpu> = BuildModule::build(&Cpu::default());
+/// let mut rng = aigc::layers::seeded(0);
+/// let attn = CausalSelfAttention::<130, 4, f32, Cpu>::new(&Cpu::default(), 0.02, &mut rng);
 /// ```
 #[derive(Debug, Clone)]
 pub struct CausalSelfAttention<const C: usize, const NH: usize, F: Dtype, D: Storage<F>> {
@@ -198,6 +202,24 @@ where
     F: Dtype + Float,
     D: Device<F>,
 {
+    /// Query, key and value maps from N(0, 0.02²), the output projection from
+    /// N(0, `residual_std`²) (GPT-2's initialisation).
+    pub fn new(dev: &D, residual_std: f64, rng: &mut StdRng) -> Self {
+        const {
+            assert!(
+                NH > 0 && C.is_multiple_of(NH),
+                "n_embd must be divisible by n_head"
+            )
+        };
+        let normal = Init::Normal(0.02);
+        CausalSelfAttention {
+            q: unbiased_linear(dev, normal, rng),
+            k: unbiased_linear(dev, normal, rng),
+            v: unbiased_linear(dev, normal, rng),
+            proj: unbiased_linear(dev, Init::Normal(residual_std), rng),
+        }
+    }
+
     /// The queries, keys and values of `x`, each split into heads. `x` is used three
     /// times, so its tape goes with the queries and the other two start fresh tapes
     /// (dfdx merges them again when the products meet).

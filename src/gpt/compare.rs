@@ -1,16 +1,17 @@
 //! LSTM against Transformer on the same text and the same clock.
 
-use std::sync::atomic::AtomicBool;
-
 use dfdx::prelude::*;
 use serde::Serialize;
 
-use super::{GptConfig, new_model, prepare_text, train_gpt};
+use super::{Gpt, GptConfig};
 use crate::error::Result;
-use crate::lstm::{LstmConfig, TrainLog, train_lstm};
-use crate::optim::{ClippedAdam, parameters};
+use crate::lm::{RunOptions, TextLog, TextModel, run};
+use crate::lstm::{Lstm, LstmConfig};
+use crate::numbers::sig;
+use crate::params::count;
 use crate::plot::{Chart, Series};
-use crate::report::{Table, sig};
+use crate::report::{MarkdownTable, OutputDir, Report};
+use crate::train::Stop;
 
 /// One model's validation loss against training time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,82 +28,52 @@ pub struct Curve {
     pub timeline: Vec<(f64, f64)>,
 }
 
-/// Both curves of one comparison run.
+impl Curve {
+    fn new<M: TextModel, D: Device<f32>>(model: &str, net: &M::Net<D>, cfg_steps: (usize, usize), log: &TextLog) -> Self {
+        Curve {
+            model: model.into(),
+            parameters: count(net),
+            steps: cfg_steps.0,
+            chars_per_step: cfg_steps.1,
+            timeline: log.evals.iter().map(|m| (m.seconds, m.value)).collect(),
+        }
+    }
+}
+
+/// Both curves of one comparison run (what `aigc gpt compare` writes).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    /// The chapter 6 LSTM with its default settings.
+    /// The chapter 6 LSTM with its settings.
     pub lstm: Curve,
-    /// The chapter 7 GPT with its default settings.
+    /// The chapter 7 GPT with its settings.
     pub gpt: Curve,
 }
 
-/// Appends the latest (seconds of training, validation loss) of `log` to `into`.
-fn timeline_of(log: &TrainLog, into: &mut Vec<(f64, f64)>) {
-    into.push((
-        log.train_seconds,
-        log.valid.last().map_or(f64::NAN, |v| v.1),
-    ));
-}
-
-/// Trains the book's LSTM (`lstm_cfg`) and the book's GPT (`gpt_cfg`) one after the other
-/// on `text`, recording validation loss against seconds of training for both.
+/// Trains the book's LSTM (`lstm`) and the book's GPT (`gpt`) one after the other on
+/// `text`, recording validation loss against seconds of training for both.
 pub fn compare<D: Device<f32>>(
     dev: &D,
     text: &str,
-    lstm_cfg: &LstmConfig,
-    gpt_cfg: &GptConfig,
+    lstm: &LstmConfig,
+    gpt: &GptConfig,
+    stop: &Stop,
 ) -> Result<Comparison> {
-    let stop = AtomicBool::new(false);
-    let data = crate::lstm::prepare_text(text, lstm_cfg)?;
-    let mut lstm = crate::lstm::new_model(dev);
-    let mut opt = ClippedAdam::new(lstm_cfg.adam);
-    let (mut log, mut lstm_line) = (TrainLog::default(), Vec::new());
-    train_lstm(
-        dev,
-        &mut lstm,
-        &mut opt,
-        &data,
-        lstm_cfg,
-        &mut log,
-        &stop,
-        |_, _, l| {
-            timeline_of(l, &mut lstm_line);
-            Ok(())
-        },
-    )?;
-    let data = prepare_text(text, gpt_cfg)?;
-    let mut gpt = new_model(dev);
-    let mut opt = ClippedAdam::new(gpt_cfg.adam);
-    let (mut log, mut gpt_line) = (TrainLog::default(), Vec::new());
-    train_gpt(
-        dev,
-        &mut gpt,
-        &mut opt,
-        &data,
-        gpt_cfg,
-        &mut log,
-        &stop,
-        |_, _, l| {
-            timeline_of(l, &mut gpt_line);
-            Ok(())
-        },
-    )?;
-    let count = |p: Vec<Vec<f32>>| p.iter().map(Vec::len).sum();
+    let none = RunOptions::default();
+    let a = run::<Lstm, D>(dev, text, lstm, &none, stop)?;
+    let b = run::<Gpt, D>(dev, text, gpt, &none, stop)?;
     Ok(Comparison {
-        lstm: Curve {
-            model: "LSTM (chapter 6): embedding 64, hidden 256".into(),
-            parameters: count(parameters(&lstm)),
-            steps: lstm_cfg.steps,
-            chars_per_step: lstm_cfg.batch * lstm_cfg.seq,
-            timeline: lstm_line,
-        },
-        gpt: Curve {
-            model: "GPT (chapter 7): 4 blocks, 4 heads, 128 wide".into(),
-            parameters: count(parameters(&gpt)),
-            steps: gpt_cfg.steps,
-            chars_per_step: gpt_cfg.batch * gpt_cfg.seq,
-            timeline: gpt_line,
-        },
+        lstm: Curve::new::<Lstm, D>(
+            "LSTM (chapter 6): embedding 64, hidden 256",
+            &a.model,
+            (lstm.steps, lstm.chars_per_step()),
+            &a.log,
+        ),
+        gpt: Curve::new::<Gpt, D>(
+            "GPT (chapter 7): 4 blocks, 4 heads, 128 wide",
+            &b.model,
+            (gpt.steps, gpt.chars_per_step()),
+            &b.log,
+        ),
     })
 }
 
@@ -117,10 +88,11 @@ impl Comparison {
         .with(Series::line("LSTM", self.lstm.timeline.clone()))
         .with(Series::line("GPT", self.gpt.timeline.clone()))
     }
+}
 
-    /// The two runs side by side, as a Markdown table.
-    pub fn summary(&self) -> String {
-        let mut t = Table::new(&[
+impl Report for Comparison {
+    fn summary(&self) -> String {
+        let mut t = MarkdownTable::new(&[
             "model",
             "parameters",
             "steps × chars",
@@ -138,5 +110,11 @@ impl Comparison {
             ]);
         }
         t.to_markdown()
+    }
+
+    fn write(&self, out: &mut OutputDir) -> Result<()> {
+        out.json("compare.json", self)?;
+        out.text("compare.md", &self.summary())?;
+        out.svg("compare.svg", &self.chart())
     }
 }

@@ -33,7 +33,7 @@ pub fn attention_map<D: Device<f32>>(
     if ids.is_empty() {
         return Err(AigcError::BadText("no text to show attention on".into()));
     }
-    let dev = model.head.weight.device().clone();
+    let dev = model.wte.weight.device().clone();
     let input = dev.tensor_from_vec(ids.to_vec(), (1, ids.len()));
     let w = model
         .attention_map(input, layer)
@@ -82,7 +82,7 @@ pub fn sharpest_head<D: Device<f32>>(
     text: &str,
 ) -> Result<(AttentionMap, usize)> {
     let mut best: Option<(AttentionMap, usize, f64)> = None;
-    for layer in 0..model.blocks.modules.len() {
+    for layer in 0..model.blocks.len() {
         let map = attention_map(model, vocab, text, layer)?;
         for head in 0..map.heads {
             let h = map.entropy(head);

@@ -10,12 +10,19 @@
 //! each sub-layer ("pre-LayerNorm", as in GPT-2 and nanoGPT) keeps the numbers that enter
 //! attention and the MLP at a steady scale however deep the stack is.
 
-use dfdx::nn::modules::{Embedding, LayerNorm1D, Repeated, UnbiasedLinear};
+use dfdx::nn::modules::{Embedding, LayerNorm1D, UnbiasedLinear};
 use dfdx::prelude::*;
 use num_traits::Float;
+use rand::rngs::StdRng;
 use rand_distr::uniform::SampleUniform;
 
 use super::attention::{CausalSelfAttention, Heads, KeysValues, Seq, per_position};
+use crate::data::{Batch, Vocab};
+use crate::error::Result;
+use crate::layers::{Dense, Init, TokenEmbedding, layer_norm, seeded, unbiased_linear};
+use crate::lm::{LanguageModel, next_token_loss};
+use crate::params::{ParamVisitor, Params, visit_layer};
+use crate::sample::Sampling;
 
 /// GELU(x) = x·Φ(x) (Φ: the standard normal's CDF), a smooth ReLU, in GPT-2's tanh form
 /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))), computed as x·σ(2√(2/π)(x + 0.044715x³)), which
@@ -87,6 +94,19 @@ where
 impl<const C: usize, const FF: usize, const NH: usize, F: Dtype + Float, D: Device<F>>
     Block<C, FF, NH, F, D>
 {
+    /// A block as GPT-2 starts one: matrices from N(0, 0.02²), except the two that write
+    /// into the residual stream (attention's output and the MLP's second layer), from
+    /// N(0, `residual_std`²); LayerNorms as the identity.
+    pub fn new(dev: &D, residual_std: f64, rng: &mut StdRng) -> Self {
+        Block {
+            ln1: layer_norm(dev),
+            attn: CausalSelfAttention::new(dev, residual_std, rng),
+            ln2: layer_norm(dev),
+            fc: unbiased_linear(dev, Init::Normal(0.02), rng),
+            proj: unbiased_linear(dev, Init::Normal(residual_std), rng),
+        }
+    }
+
     /// x + Attention(LN(x)), then x + MLP(LN(x)).
     // ANCHOR: block
     pub fn forward<T: Tape<F, D> + Merge<T>>(&self, x: Seq<C, F, D, T>) -> Seq<C, F, D, T> {
@@ -115,11 +135,11 @@ impl<const C: usize, const FF: usize, const NH: usize, F: Dtype + Float, D: Devi
     }
 }
 
-/// A character-level GPT: vocabulary `V`, `C` numbers per position, MLP width `FF`,
-/// `NH` heads, `L` blocks, context of at most `BLOCK` positions.
+/// A character-level GPT: `C` numbers per position, MLP width `FF`, `NH` heads, `L`
+/// blocks, a context of at most `BLOCK` positions, and as many characters as its text has
+/// (V, chosen when the model is built).
 #[derive(Debug, Clone)]
 pub struct MiniGpt<
-    const V: usize,
     const C: usize,
     const FF: usize,
     const NH: usize,
@@ -128,62 +148,46 @@ pub struct MiniGpt<
     F: Dtype,
     D: Storage<F>,
 > {
-    /// Token id ↦ vector (what the character is).
-    pub wte: Embedding<V, C, F, D>,
+    /// Token id ↦ vector (what the character is), V rows.
+    pub wte: TokenEmbedding<C, F, D>,
     /// Position ↦ vector (where it is: attention itself ignores order).
     pub wpe: Embedding<BLOCK, C, F, D>,
     /// The stack of `L` blocks.
-    pub blocks: Repeated<Block<C, FF, NH, F, D>, L>,
+    pub blocks: Vec<Block<C, FF, NH, F, D>>,
     /// The final LayerNorm.
     pub ln_f: LayerNorm1D<C, F, D>,
-    /// Vector ↦ `V` logits.
-    pub head: UnbiasedLinear<C, V, F, D>,
+    /// Vector ↦ V logits (no bias, as in GPT-2).
+    pub head: Dense<Const<C>, usize, F, D>,
 }
 
 /// The book's model: nanoGPT's "baby" CPU configuration (4 layers, 4 heads, 128 numbers
-/// per position, context 64) with room for 128 distinct characters.
-pub type BookGpt<D> = MiniGpt<128, 128, 512, 4, 4, 64, f32, D>;
+/// per position, context 64).
+pub type BookGpt<D> = MiniGpt<128, 512, 4, 4, 64, f32, D>;
 
 impl<
-    const V: usize,
     const C: usize,
     const FF: usize,
     const NH: usize,
     const L: usize,
     const BLOCK: usize,
-    F,
-    D,
-> TensorCollection<F, D> for MiniGpt<V, C, FF, NH, L, BLOCK, F, D>
-where
-    F: Dtype + Float + SampleUniform,
+    F: Dtype,
     D: Device<F>,
+> Params<F, D> for MiniGpt<C, FF, NH, L, BLOCK, F, D>
+where
+    F: Float + SampleUniform,
 {
-    type To<F2: Dtype, D2: Device<F2>> = MiniGpt<V, C, FF, NH, L, BLOCK, F2, D2>;
-
-    fn iter_tensors<Vis: ModuleVisitor<Self, F, D>>(
-        visitor: &mut Vis,
-    ) -> Result<Option<Self::To<Vis::E2, Vis::D2>>, Vis::Err> {
-        visitor.visit_fields(
-            (
-                Self::module("wte", |s| &s.wte, |s| &mut s.wte),
-                Self::module("wpe", |s| &s.wpe, |s| &mut s.wpe),
-                Self::module("blocks", |s| &s.blocks, |s| &mut s.blocks),
-                Self::module("ln_f", |s| &s.ln_f, |s| &mut s.ln_f),
-                Self::module("head", |s| &s.head, |s| &mut s.head),
-            ),
-            |(wte, wpe, blocks, ln_f, head)| MiniGpt {
-                wte,
-                wpe,
-                blocks,
-                ln_f,
-                head,
-            },
-        )
+    fn visit_params(&mut self, v: &mut impl ParamVisitor<F, D>) {
+        self.wte.visit_params(v);
+        visit_layer(&mut self.wpe, v);
+        for block in &mut self.blocks {
+            visit_layer(block, v);
+        }
+        visit_layer(&mut self.ln_f, v);
+        self.head.visit_params(v);
     }
 }
 
 impl<
-    const V: usize,
     const C: usize,
     const FF: usize,
     const NH: usize,
@@ -191,34 +195,39 @@ impl<
     const BLOCK: usize,
     F: Dtype + Float,
     D: Device<F>,
-> MiniGpt<V, C, FF, NH, L, BLOCK, F, D>
+> MiniGpt<C, FF, NH, L, BLOCK, F, D>
 {
     /// The longest context the model reads.
     pub const CONTEXT: usize = BLOCK;
 
-    /// Re-draws the weights as GPT-2 and nanoGPT do: every matrix from N(0, 0.02²), the
-    /// two projections that write into the residual stream from N(0, (0.02/√(2L))²) so
-    /// the stream's variance does not grow with depth; LayerNorms start as identity.
-    pub fn init_like_nanogpt(&mut self)
-    where
-        rand_distr::StandardNormal: rand_distr::Distribution<F>,
-    {
-        let normal = |std: f64| {
-            rand_distr::Normal::new(F::zero(), F::from(std).unwrap_or_else(F::one))
-                .expect("a positive standard deviation")
-        };
+    /// A model for `vocab` characters, initialised as GPT-2 and nanoGPT do, its weights
+    /// drawn from a generator seeded with `seed`: every matrix from N(0, 0.02²), the two
+    /// projections that write into the residual stream from N(0, (0.02/√(2L))²) so the
+    /// stream's variance does not grow with depth; LayerNorms start as the identity.
+    pub fn new(dev: &D, vocab: usize, seed: u64) -> Self {
+        let rng = &mut seeded(seed);
         let residual = 0.02 / (2.0 * L as f64).sqrt();
-        self.wte.weight.fill_with_distr(normal(0.02));
-        self.wpe.weight.fill_with_distr(normal(0.02));
-        self.head.weight.fill_with_distr(normal(0.02));
-        for b in self.blocks.modules.iter_mut() {
-            b.attn.q.weight.fill_with_distr(normal(0.02));
-            b.attn.k.weight.fill_with_distr(normal(0.02));
-            b.attn.v.weight.fill_with_distr(normal(0.02));
-            b.attn.proj.weight.fill_with_distr(normal(residual));
-            b.fc.weight.fill_with_distr(normal(0.02));
-            b.proj.weight.fill_with_distr(normal(residual));
+        MiniGpt {
+            wte: TokenEmbedding::new(dev, vocab, Init::Normal(0.02), rng),
+            wpe: Embedding {
+                weight: Init::Normal(0.02).tensor(dev, (Const, Const), rng),
+            },
+            blocks: (0..L).map(|_| Block::new(dev, residual, rng)).collect(),
+            ln_f: layer_norm(dev),
+            head: Dense::new(dev, (Const, vocab), Init::Normal(0.02), None, rng),
         }
+    }
+
+    /// How many characters the model reads and writes.
+    pub fn vocab_size(&self) -> usize {
+        self.wte.tokens()
+    }
+
+    /// The position-wise map to logits: (batch, positions, C) ↦ (batch, positions, V).
+    fn logits<T: Tape<F, D>>(&self, x: Seq<C, F, D, T>) -> Tensor<(usize, usize, usize), F, D, T> {
+        let (b, t, _) = *x.shape();
+        let rows = self.head.forward(x.reshape_like(&(b * t, Const::<C>)));
+        rows.reshape_like(&(b, t, self.vocab_size()))
     }
 
     /// The input of the first block: token embeddings plus position embeddings.
@@ -255,12 +264,12 @@ impl<
     pub fn forward<T: Tape<F, D> + Merge<T>>(
         &self,
         ids: Tensor<(usize, usize), usize, D, T>,
-    ) -> Seq<V, F, D, T> {
+    ) -> Tensor<(usize, usize, usize), F, D, T> {
         let mut x = self.embed(ids);
-        for block in &self.blocks.modules {
+        for block in &self.blocks {
             x = block.forward(x);
         }
-        per_position(&self.head, self.ln_f.forward(x))
+        self.logits(self.ln_f.forward(x))
     }
     // ANCHOR_END: forward
 
@@ -273,17 +282,17 @@ impl<
         &self,
         ids: Tensor<(usize, usize), usize, D>,
         cache: &mut KvCache<F, D>,
-    ) -> Seq<V, F, D> {
+    ) -> Tensor<(usize, usize, usize), F, D> {
         let n = ids.shape().1;
         let mut x = self.embed_from(ids, cache.len);
         let mut layers = std::mem::take(&mut cache.layers).into_iter();
-        for block in &self.blocks.modules {
+        for block in &self.blocks {
             let (y, kv) = block.forward_cached(x, layers.next());
             x = y;
             cache.layers.push(kv);
         }
         cache.len += n;
-        per_position(&self.head, self.ln_f.forward(x))
+        self.logits(self.ln_f.forward(x))
     }
 
     /// The attention weights of every head of block `layer` for one sequence `ids`
@@ -295,10 +304,10 @@ impl<
         layer: usize,
     ) -> Option<Heads<F, D>> {
         let mut x = self.embed(ids);
-        for block in self.blocks.modules.iter().take(layer) {
+        for block in self.blocks.iter().take(layer) {
             x = block.forward(x);
         }
-        let block = self.blocks.modules.get(layer)?;
+        let block = self.blocks.get(layer)?;
         Some(block.attn.weights(block.ln1.forward(x)))
     }
 }
@@ -319,5 +328,39 @@ impl<F: Dtype, D: Storage<F>> Default for KvCache<F, D> {
             len: 0,
             layers: Vec::new(),
         }
+    }
+}
+
+impl<const C: usize, const FF: usize, const NH: usize, const L: usize, const BLOCK: usize, D>
+    LanguageModel<D> for MiniGpt<C, FF, NH, L, BLOCK, f32, D>
+where
+    D: Device<f32>,
+{
+    fn vocab_size(&self) -> usize {
+        self.wte.tokens()
+    }
+
+    fn context(&self) -> Option<usize> {
+        Some(BLOCK)
+    }
+
+    fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, b: &Batch) -> Tensor<Rank0, f32, D, T> {
+        let dev = self.wte.weight.device();
+        let inputs = dev.tensor_from_vec(b.inputs.clone(), (b.batch, b.seq));
+        let logits = self.forward(inputs.put_tape(T::default())); // (batch, positions, V)
+        let n = b.batch * b.seq;
+        let targets = dev.tensor_from_vec(b.targets.clone(), (n,));
+        next_token_loss(logits.reshape_like(&(n, self.vocab_size())), targets)
+    }
+
+    fn generate(
+        &self,
+        vocab: &Vocab,
+        prompt: &str,
+        n: usize,
+        how: &Sampling,
+        seed: u64,
+    ) -> Result<String> {
+        super::generate(self, vocab, prompt, n, how, seed)
     }
 }

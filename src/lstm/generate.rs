@@ -6,42 +6,35 @@ use rand::rngs::StdRng;
 
 use super::CharLstm;
 use crate::data::Vocab;
-use crate::error::{AigcError, Result};
+use crate::error::Result;
+use crate::lm::prompt_ids;
 use crate::sample::{Sampling, sample};
 
-/// Continues `prompt` with `n` sampled characters. The same seed gives the same text.
+/// Continues `prompt` with `n` characters drawn as `how` says. The same seed gives the
+/// same text; at temperature 0 the seed does not matter (greedy decoding).
 ///
-/// The prompt is read in one pass (its final state summarises it); then each sampled
-/// character is fed back as the next input, carrying the state (h, c) forward.
+/// The prompt is read in one pass — after a line break, unless `how.from_line_start` is
+/// off — and its final state summarises it; then each new character is fed back as the
+/// next input, carrying the state (h, c) forward.
 // ANCHOR: generate
-#[allow(clippy::too_many_arguments)]
-pub fn generate<const V: usize, const E: usize, const H: usize, const G: usize, D>(
-    dev: &D,
-    model: &CharLstm<V, E, H, G, f32, D>,
+pub fn generate<const E: usize, const H: usize, const G: usize, D: Device<f32>>(
+    model: &CharLstm<E, H, G, f32, D>,
     vocab: &Vocab,
     prompt: &str,
     n: usize,
     how: &Sampling,
     seed: u64,
-) -> Result<String>
-where
-    D: Device<f32>,
-{
+) -> Result<String> {
     how.validate()?;
-    if prompt.is_empty() {
-        return Err(AigcError::InvalidHyperParameter {
-            name: "prompt",
-            message: "must contain at least one character".into(),
-        });
-    }
-    let ids = vocab.encode(prompt)?; // names any character the model has never seen
+    let ids = prompt_ids(vocab, prompt, how.from_line_start)?;
+    let dev = model.embed.weight.device();
     let mut rng = StdRng::seed_from_u64(seed);
-    let input = dev.tensor_from_vec(ids.clone(), (ids.len(), 1));
-    let (logits, mut state) = model.forward(input, None);
-    let mut last: Vec<f32> = logits.as_vec()[(ids.len() - 1) * V..].to_vec();
+    let v = vocab.len();
+    let (logits, mut state) = model.forward(dev.tensor_from_vec(ids.clone(), (ids.len(), 1)), None);
+    let mut last: Vec<f32> = logits.as_vec()[(ids.len() - 1) * v..].to_vec();
     let mut out = prompt.to_string();
     for _ in 0..n {
-        let next = sample(&last, vocab.len(), how, &mut rng);
+        let next = sample(&last, how, &mut rng);
         out.push(vocab.chars[next]);
         let (logits, s) = model.forward(dev.tensor_from_vec(vec![next], (1, 1)), Some(state));
         (last, state) = (logits.as_vec(), s);

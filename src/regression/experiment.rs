@@ -7,7 +7,8 @@ use crate::data::Dataset;
 use crate::error::Result;
 use crate::plot::{Chart, Series};
 use crate::regression::*;
-use crate::report::{OutputDir, Table, sig};
+use crate::numbers::sig;
+use crate::report::{MarkdownTable, OutputDir, Report};
 
 /// Everything `aigc regression` runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +86,7 @@ pub struct RegressionReport {
 
 /// Runs the whole chapter on a data set whose features are already standardised.
 // ANCHOR: run_regression
-pub fn run_regression<D: Device<f32>>(
+pub fn run<D: Device<f32>>(
     dev: &D,
     data: &Dataset,
     cfg: &RegressionConfig,
@@ -208,16 +209,29 @@ fn optimiser_chart(runs: &[OptimiserRun], closed_form_mse: f64) -> Chart {
     ))
 }
 
-impl RegressionReport {
+impl Report for RegressionReport {
     /// The result tables as Markdown (printed by the CLI, included by the book).
-    pub fn summary(&self) -> String {
+    fn summary(&self) -> String {
         let tables: Vec<String> = self.sections().into_iter().map(|(_, t)| t).collect();
         tables.join("\n")
     }
 
+    /// Writes `regression.json`, `regression.md` and the figures into `out`.
+    fn write(&self, out: &mut OutputDir) -> Result<()> {
+        out.json("regression.json", self)?;
+        out.text("regression.md", &self.anchored_summary())?;
+        for (name, chart) in self.charts() {
+            out.svg(name, chart)?;
+        }
+        Ok(())
+    }
+}
+
+impl RegressionReport {
+
     /// The three tables, named `gd`, `sweep` and `optimisers`.
     pub fn sections(&self) -> Vec<(&'static str, String)> {
-        let mut t = Table::new(&["quantity", "value"]);
+        let mut t = MarkdownTable::new(&["quantity", "value"]);
         let mut add = |k: &str, v: String| t.row(vec![k.to_string(), v]);
         add(
             "rows × features",
@@ -244,7 +258,7 @@ impl RegressionReport {
             sig(self.max_finite_difference, 2),
         );
 
-        let mut s = Table::new(&["learning rate η", "MSE after the sweep", "outcome"]);
+        let mut s = MarkdownTable::new(&["learning rate η", "MSE after the sweep", "outcome"]);
         for r in &self.sweep {
             let (mse, outcome) = match (r.final_mse, r.diverged_at) {
                 (Some(m), _) => (sig(m, 4), "converging".to_string()),
@@ -253,7 +267,7 @@ impl RegressionReport {
             };
             s.row(vec![r.lr.to_string(), mse, outcome]);
         }
-        let mut o = Table::new(&["optimiser", "η", "MSE after the last epoch"]);
+        let mut o = MarkdownTable::new(&["optimiser", "η", "MSE after the last epoch"]);
         for (name, lr, mse) in &self.optimisers {
             o.row(vec![name.clone(), lr.to_string(), sig(*mse, 4)]);
         }
@@ -299,13 +313,4 @@ impl RegressionReport {
         ]
     }
 
-    /// Writes `regression.json`, `regression.md` and the figures into `out`.
-    pub fn write(&self, out: &mut OutputDir) -> Result<()> {
-        out.json("regression.json", self)?;
-        out.text("regression.md", &self.anchored_summary())?;
-        for (name, chart) in self.charts() {
-            out.svg(name, chart)?;
-        }
-        Ok(())
-    }
 }

@@ -17,15 +17,16 @@ use crate::data::Dataset;
 use crate::error::{AigcError, Result};
 use crate::plot::{Chart, Series};
 use crate::regression::least_squares;
-use crate::report::{OutputDir, Table, sig};
+use crate::numbers::sig;
+use crate::report::{MarkdownTable, OutputDir, Report};
 use crate::train::{check_loss, progress_bar, validate_count, validate_lr};
 
 /// 1 input → 32 tanh units → 32 tanh units → 1 output.
 // ANCHOR: mlp_type
-pub type Mlp = (Linear<1, 32>, Tanh, Linear<32, 32>, Tanh, Linear<32, 1>);
+pub type CurveMlp = (Linear<1, 32>, Tanh, Linear<32, 32>, Tanh, Linear<32, 1>);
 // ANCHOR_END: mlp_type
 
-/// The [`Mlp`] built on device `D`: what `dev.build_module::<Mlp, f32>()` returns.
+/// The [`CurveMlp`] built on device `D`: what `dev.build_module::<CurveMlp, f32>()` returns.
 pub type MlpModel<D> = (
     layers::Linear<1, 32, f32, D>,
     Tanh,
@@ -104,11 +105,11 @@ fn column<D: Device<f32>>(dev: &D, v: &[f64]) -> Tensor<(usize, Const<1>), f32, 
     dev.tensor_from_vec(v.iter().map(|&v| v as f32).collect(), (v.len(), Const::<1>))
 }
 
-/// Fits a freshly initialised [`Mlp`] to noisy samples of sin(3x) with full-batch Adam.
+/// Fits a freshly initialised [`CurveMlp`] to noisy samples of sin(3x) with full-batch Adam.
 ///
 /// `dev` should be seeded (`Cpu::seed_from_u64`): it draws the initial weights.
 pub fn fit_mlp<D: Device<f32> + DeviceBuildExt>(dev: &D, cfg: &MlpConfig) -> Result<MlpRun> {
-    train_mlp(dev, dev.build_module::<Mlp, f32>(), cfg)
+    train_mlp(dev, dev.build_module::<CurveMlp, f32>(), cfg)
 }
 
 /// Trains the given network (for example the same weights on two devices) on the data of `cfg`.
@@ -249,9 +250,12 @@ impl MlpReport {
         ))
     }
 
+}
+
+impl Report for MlpReport {
     /// The result table as Markdown.
-    pub fn summary(&self) -> String {
-        let mut t = Table::new(&["model", "training MSE"]);
+    fn summary(&self) -> String {
+        let mut t = MarkdownTable::new(&["model", "training MSE"]);
         t.row(vec![
             "best straight line (closed form)".into(),
             sig(self.line_mse, 4),
@@ -268,7 +272,7 @@ impl MlpReport {
     }
 
     /// Writes `mlp.json`, `mlp.md`, `mlp-fit.svg` and `mlp-loss.svg` into `out`.
-    pub fn write(&self, out: &mut OutputDir) -> Result<()> {
+    fn write(&self, out: &mut OutputDir) -> Result<()> {
         out.json("mlp.json", self)?;
         out.text("mlp.md", &self.summary())?;
         out.svg("mlp-fit.svg", &self.fit_chart())?;

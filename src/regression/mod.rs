@@ -20,14 +20,14 @@ pub use autodiff::{
     DataTensors, WINE_FEATURES, autodiff_gradient, from_layer, to_layer, to_tensors,
 };
 pub use closed_form::least_squares;
-pub use experiment::{RegressionConfig, RegressionReport, SweepRow, run_regression};
+pub use experiment::{RegressionConfig, RegressionReport, SweepRow, run};
 pub use gradient_descent::{
     GdConfig, GdRun, gradient_descent, gradient_descent_run, gradient_descent_step,
     learning_rate_sweep, stable_lr_limit,
 };
 pub use linear::{Gradient, LinearModel, finite_difference_gradient, gradient};
 pub use mlp::{
-    Mlp, MlpConfig, MlpModel, MlpReport, MlpRun, fit_mlp, run_mlp, sine_data, target_curve,
+    CurveMlp, MlpConfig, MlpModel, MlpReport, MlpRun, fit_mlp, run_mlp, sine_data, target_curve,
     train_mlp,
 };
 pub use optimisers::{OptimiserConfig, OptimiserKind, OptimiserRun, train_linear, train_with};

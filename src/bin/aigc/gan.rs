@@ -1,25 +1,25 @@
-//! `aigc gan …`: chapter 8's commands (ring, grid, digits, collapse).
+//! `aigc gan …`: chapter 8's commands (ring, grid, collapse, digits).
 
-use std::path::{Path, PathBuf};
+use std::marker::PhantomData;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use aigc::data::Mixture;
-use aigc::gan::{GanConfig, GanLog, PlaneReport};
-use aigc::report::{OutputDir, Table, sig};
-use clap::{Args, Subcommand};
-use dfdx::prelude::*;
+use aigc::gan::{CollapseConfig, DigitData, DigitsReport, GanConfig, PlaneReport};
+use aigc::numbers::sig;
+use aigc::report::{OutputDir, Report};
+use aigc::train::{Finish, RunOptions};
+use clap::{Args, Subcommand, ValueEnum};
 
-use aigc::device::{Resolved, resolve};
-
-use super::{Cli, at_least_one, finish, heading, positive_f64};
+use super::{Ctx, Interrupted, at_least_one, finish, heading, positive, say};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum GanCommand {
     /// Train on 8 Gaussians on a ring (radius 2, std 0.02); writes scatter plots over
     /// training, an animated GIF, the losses and the mode metrics.
-    Ring(PlaneArgs),
+    Ring(GanArgs<Plane>),
     /// Train on a 5 × 5 grid of Gaussians (spacing 2, std 0.05).
-    Grid(PlaneArgs),
+    Grid(GanArgs<Plane>),
     /// Vanilla GAN vs the fix, on the ring and the grid, over several seeds: mode collapse
     /// measured.
     Collapse(CollapseArgs),
@@ -28,510 +28,291 @@ pub(super) enum GanCommand {
     Digits(DigitsArgs),
 }
 
-#[derive(Debug, Args, Clone)]
-pub(super) struct PlaneArgs {
+/// Which book settings a command's flags default to.
+pub(super) trait Defaults: Send + Sync + 'static {
+    fn config() -> GanConfig;
+}
+
+/// The 2-D mixtures' defaults: the chapter's fix.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Plane;
+impl Defaults for Plane {
+    fn config() -> GanConfig {
+        GanConfig::default()
+    }
+}
+
+/// The digits' defaults.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Digits;
+impl Defaults for Digits {
+    fn config() -> GanConfig {
+        GanConfig::digits()
+    }
+}
+
+/// How the learning rate moves over a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Schedule {
+    /// The same learning rate at every step.
+    Constant,
+    /// A cosine from the learning rate down to zero.
+    Cosine,
+}
+
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if *self == Schedule::Cosine { "cosine" } else { "constant" })
+    }
+}
+
+fn schedule(cfg: &GanConfig) -> Schedule {
+    if cfg.cosine { Schedule::Cosine } else { Schedule::Constant }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct GanArgs<K: Defaults> {
     /// Training steps (one D step and one G step each).
-    #[arg(long, default_value_t = GanConfig::default().steps, value_parser = at_least_one)]
-    pub(super) steps: usize,
-    /// Samples the discriminator judges together: 1 is the vanilla GAN (1, 2 or 4).
-    #[arg(long, default_value_t = GanConfig::default().pack, value_parser = at_least_one)]
+    #[arg(long, default_value_t = K::config().steps, value_parser = at_least_one)]
+    steps: usize,
+    /// Samples the discriminator judges together: 1 is the vanilla GAN.
+    #[arg(long, default_value_t = K::config().pack, value_parser = at_least_one)]
     pack: usize,
-    /// Adam's learning rate for both players (peak of the cosine decay).
-    #[arg(long, default_value_t = GanConfig::default().lr as f64, value_parser = positive_f64, allow_negative_numbers = true)]
-    lr: f64,
-    /// Keep the learning rate constant instead of decaying it to zero.
-    #[arg(long)]
-    constant_lr: bool,
+    /// Adam's learning rate for both players.
+    #[arg(long, default_value_t = K::config().lr, value_parser = positive::<f32>, allow_negative_numbers = true)]
+    lr: f32,
+    /// How the learning rate moves over the run.
+    #[arg(long, value_enum, default_value_t = schedule(&K::config()))]
+    schedule: Schedule,
     /// Real (and fake) samples per step.
-    #[arg(long, default_value_t = GanConfig::default().batch, value_parser = at_least_one)]
+    #[arg(long, default_value_t = K::config().batch, value_parser = at_least_one)]
     batch: usize,
-    /// Length of the noise vector z: 2 (the chapter's) or 256 (the PyTorch reference's).
-    #[arg(long, default_value_t = GanConfig::default().noise_dim)]
+    /// Length of the noise vector z (the PyTorch references use 256 on the plane).
+    #[arg(long, default_value_t = K::config().noise_dim, value_parser = at_least_one)]
     noise_dim: usize,
     /// Evaluate, checkpoint and draw a frame every this many steps.
-    #[arg(long, default_value_t = GanConfig::default().eval_every, value_parser = at_least_one)]
-    pub(super) eval_every: usize,
+    #[arg(long, default_value_t = K::config().eval_every, value_parser = at_least_one)]
+    eval_every: usize,
     /// Seed of the initial weights, the data and the noise.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = K::config().seed)]
     seed: u64,
     /// Checkpoint file [default: <out>/gan/<data>.ckpt].
     #[arg(long)]
     checkpoint: Option<PathBuf>,
-    /// Continue from the checkpoint instead of starting over.
+    /// Continue from the checkpoint, with its settings, instead of starting over.
     #[arg(long)]
     resume: bool,
+    #[arg(skip)]
+    defaults: PhantomData<K>,
 }
 
-impl Default for PlaneArgs {
-    fn default() -> Self {
-        let d = GanConfig::default();
-        PlaneArgs {
-            steps: d.steps,
-            pack: d.pack,
-            lr: d.lr as f64,
-            constant_lr: !d.cosine,
-            batch: d.batch,
-            noise_dim: d.noise_dim,
-            eval_every: d.eval_every,
-            seed: d.seed,
-            checkpoint: None,
-            resume: false,
+impl<K: Defaults> GanArgs<K> {
+    fn config(&self) -> GanConfig {
+        GanConfig {
+            steps: self.steps,
+            batch: self.batch,
+            lr: self.lr,
+            noise_dim: self.noise_dim,
+            pack: self.pack,
+            eval_every: self.eval_every,
+            seed: self.seed,
+            cosine: self.schedule == Schedule::Cosine,
+            ..K::config()
         }
+    }
+
+    fn options(&self, ctx: &Ctx, data: &str) -> anyhow::Result<RunOptions> {
+        if self.resume {
+            let allowed = ["steps", "checkpoint", "resume", "data"];
+            let ignored: Vec<String> = ctx
+                .given
+                .iter()
+                .filter(|id| !allowed.contains(&id.as_str()))
+                .map(|id| format!("--{}", id.replace('_', "-")))
+                .collect();
+            if !ignored.is_empty() {
+                anyhow::bail!(
+                    "{} would be ignored: a resumed run keeps the settings it started with \
+                     (only --steps can extend it); leave them out, or start a new run \
+                     without --resume",
+                    ignored.join(", ")
+                );
+            }
+        }
+        Ok(RunOptions {
+            checkpoint: Some(self.checkpoint.clone().unwrap_or_else(|| checkpoint(ctx, data))),
+            resume: self.resume,
+        })
     }
 }
 
-#[derive(Debug, Args, Clone)]
+fn checkpoint(ctx: &Ctx, data: &str) -> PathBuf {
+    ctx.out.join("gan").join(format!("{data}.ckpt"))
+}
+
+#[derive(Debug, Args)]
 pub(super) struct CollapseArgs {
-    /// Training steps of every run.
-    #[arg(long, default_value_t = GanConfig::default().steps, value_parser = at_least_one)]
-    pub(super) steps: usize,
+    /// Steps per run.
+    #[arg(long, default_value_t = CollapseConfig::default().steps, value_parser = at_least_one)]
+    steps: usize,
     /// Seeds per data set and method.
-    #[arg(long, default_value_t = 3, value_parser = at_least_one)]
-    pub(super) seeds: usize,
-    /// Also run the PyTorch reference's vanilla settings (noise 256, constant learning rate
-    /// 10⁻⁴; about twice as slow).
+    #[arg(long, default_value_t = CollapseConfig::default().seeds, value_parser = at_least_one)]
+    seeds: usize,
+    /// Also run the PyTorch reference's settings (noise 256, learning rate 10⁻⁴), which
+    /// collapse.
     #[arg(long)]
     reference: bool,
 }
 
-impl Default for CollapseArgs {
-    fn default() -> Self {
-        CollapseArgs {
-            steps: GanConfig::default().steps,
-            seeds: 3,
-            reference: false,
-        }
-    }
-}
-
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args)]
 pub(super) struct DigitsArgs {
     /// A digits file (64 pixel counts 0–16 and a label per line) [default: the bundled
     /// 1,797 digits].
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Training steps.
-    #[arg(long, default_value_t = GanConfig::digits().steps, value_parser = at_least_one)]
-    pub(super) steps: usize,
-    /// Images the discriminator judges together: 2 is the chapter's fix (PacGAN), 1 the
-    /// vanilla GAN of the PyTorch reference.
-    #[arg(long, default_value_t = DIGITS_PACK, value_parser = at_least_one)]
-    pack: usize,
-    /// Adam's learning rate for both players.
-    #[arg(long, default_value_t = GanConfig::digits().lr as f64, value_parser = positive_f64, allow_negative_numbers = true)]
-    lr: f64,
-    /// Decay the learning rate to zero along a cosine instead of keeping it constant.
-    #[arg(long)]
-    cosine: bool,
-    /// Real (and fake) images per step.
-    #[arg(long, default_value_t = GanConfig::digits().batch, value_parser = at_least_one)]
-    batch: usize,
-    /// Length of the noise vector (this build's digits model takes 64).
-    #[arg(long, default_value_t = GanConfig::digits().noise_dim)]
-    noise_dim: usize,
-    /// Evaluate and checkpoint every this many steps.
-    #[arg(long, default_value_t = GanConfig::digits().eval_every, value_parser = at_least_one)]
-    pub(super) eval_every: usize,
-    /// Seed of the initial weights, the batches and the noise.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// Checkpoint file [default: <out>/gan/digits.ckpt].
-    #[arg(long)]
-    checkpoint: Option<PathBuf>,
-    /// Continue from the checkpoint instead of starting over.
-    #[arg(long)]
-    resume: bool,
+    #[command(flatten)]
+    gan: GanArgs<Digits>,
 }
 
-impl Default for DigitsArgs {
-    fn default() -> Self {
-        let d = GanConfig::digits();
-        DigitsArgs {
-            data: None,
-            steps: d.steps,
-            pack: DIGITS_PACK,
-            lr: d.lr as f64,
-            cosine: d.cosine,
-            batch: d.batch,
-            noise_dim: d.noise_dim,
-            eval_every: d.eval_every,
-            seed: 0,
-            checkpoint: None,
-            resume: false,
-        }
-    }
-}
-
-/// The digits GAN's packing in the chapter (PacGAN; the reference configuration is 1).
-const DIGITS_PACK: usize = 2;
-
-/// Set by Ctrl-C: the training loop saves a checkpoint and stops before the next step.
-static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-pub(super) fn gan(cli: &Cli, cmd: &GanCommand) -> anyhow::Result<()> {
+pub(super) fn gan(ctx: &Ctx, cmd: &GanCommand) -> anyhow::Result<()> {
     match cmd {
-        GanCommand::Ring(args) => gan_plane(cli, Mixture::ring(), args),
-        GanCommand::Grid(args) => gan_plane(cli, Mixture::grid(), args),
-        GanCommand::Collapse(args) => gan_collapse(cli, args),
-        GanCommand::Digits(args) => gan_digits(cli, args),
-    }
-}
-
-/// Calls `$run::<DI>` with the discriminator input size for `$pack` digits of `$x` pixels:
-/// every packing is its own compiled model.
-macro_rules! with_pack {
-    ($pack:expr, $x:literal, $run:ident, $($arg:expr),*) => {
-        match $pack {
-            1 => $run::<{ $x }, _>($($arg),*),
-            2 => $run::<{ 2 * $x }, _>($($arg),*),
-            p => Err(aigc::AigcError::InvalidHyperParameter {
-                name: "pack",
-                message: format!(
-                    "this build has models for packs 1 and 2, got {p}"
-                ),
-            }),
+        GanCommand::Ring(a) => plane(ctx, &Mixture::ring(), &a.config(), &a.options(ctx, "ring")?),
+        GanCommand::Grid(a) => plane(ctx, &Mixture::grid(), &a.config(), &a.options(ctx, "grid")?),
+        GanCommand::Collapse(a) => collapse(ctx, a),
+        GanCommand::Digits(a) => {
+            let images = match &a.data {
+                None => aigc::data::digits()?,
+                Some(path) => aigc::data::Images::from_path(path)?,
+            };
+            digits(ctx, images, &a.gan.config(), &a.gan.options(ctx, "digits")?)
         }
-    };
-}
-
-fn plane_config(args: &PlaneArgs) -> GanConfig {
-    GanConfig {
-        steps: args.steps,
-        batch: args.batch,
-        lr: args.lr as f32,
-        noise_dim: args.noise_dim,
-        pack: args.pack,
-        eval_every: args.eval_every,
-        seed: args.seed,
-        cosine: !args.constant_lr,
-        ..GanConfig::default()
     }
 }
 
-fn train_plane(
-    cli: &Cli,
-    mixture: &Mixture,
-    cfg: &GanConfig,
-    ckpt: Option<&Path>,
-    resume: bool,
-) -> anyhow::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
-    fn go<const Z: usize, const DI: usize, D: Device<f32>>(
-        dev: &D,
-        m: &Mixture,
-        cfg: &GanConfig,
-        ckpt: Option<&Path>,
-        resume: bool,
-    ) -> aigc::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
-        let (_, log, cfg, finish) =
-            aigc::gan::run_plane::<Z, DI, D>(dev, m, cfg, ckpt, resume, &INTERRUPTED)?;
-        Ok((log, cfg, finish))
-    }
-    cfg.validate()?;
-    // Every (noise, pack) pair is its own compiled model.
-    Ok(on_device!(cli.device, cfg.seed, |dev| {
-        match (cfg.noise_dim, cfg.pack) {
-            (2, 1) => go::<2, 2, _>(&dev, mixture, cfg, ckpt, resume),
-            (2, 2) => go::<2, 4, _>(&dev, mixture, cfg, ckpt, resume),
-            (2, 4) => go::<2, 8, _>(&dev, mixture, cfg, ckpt, resume),
-            (256, 1) => go::<256, 2, _>(&dev, mixture, cfg, ckpt, resume),
-            (256, 2) => go::<256, 4, _>(&dev, mixture, cfg, ckpt, resume),
-            (256, 4) => go::<256, 8, _>(&dev, mixture, cfg, ckpt, resume),
-            (z, p) => Err(aigc::AigcError::InvalidHyperParameter {
-                name: "noise dimension and pack",
-                message: format!(
-                    "this build has 2-D models for noise 2 or 256 and pack 1, 2 or 4, got noise {z}, pack {p}"
-                ),
-            }),
-        }?
-    }))
-}
-
-pub(super) fn gan_plane(cli: &Cli, mixture: Mixture, args: &PlaneArgs) -> anyhow::Result<()> {
-    heading(&format!(
-        "Chapter 8: a GAN on the {} of Gaussians",
-        mixture.name
-    ))?;
-    let start = Instant::now();
-    let cfg = plane_config(args);
-    let out_dir = cli.out.join("gan");
-    let ckpt = args
-        .checkpoint
-        .clone()
-        .unwrap_or_else(|| out_dir.join(format!("{}.ckpt", mixture.name)));
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+/// Says where the checkpoint is and how to go on, after Ctrl-C.
+fn interrupted(step: usize, opts: &RunOptions, command: &str) -> anyhow::Result<()> {
     say!(
-        "{} modes, std {}; pack {} ({}), {} steps of {} samples; checkpoint {}{}",
+        "\ninterrupted at step {step}: checkpoint saved to {}; continue with `aigc gan {command} --resume`",
+        opts.checkpoint.clone().unwrap_or_default().display()
+    );
+    Err(Interrupted.into())
+}
+
+fn plane(ctx: &Ctx, mixture: &Mixture, cfg: &GanConfig, opts: &RunOptions) -> anyhow::Result<()> {
+    aigc::device::resolve(ctx.device)?;
+    heading(&format!("Chapter 8: a GAN on the {} of Gaussians", mixture.name))?;
+    let start = Instant::now();
+    let kind = if cfg.pack == 1 { "vanilla GAN" } else { "PacGAN" };
+    say!(
+        "{} modes, std {}; pack {} ({kind}), {} steps of {} samples",
         mixture.centres.len(),
         mixture.std,
         cfg.pack,
-        if cfg.pack == 1 {
-            "vanilla GAN"
-        } else {
-            "PacGAN"
-        },
         cfg.steps,
-        cfg.batch,
-        ckpt.display(),
-        if args.resume { " (resuming)" } else { "" }
+        cfg.batch
     );
-    let mut out = OutputDir::create(&out_dir)?;
-    let (log, cfg, ended) = train_plane(cli, &mixture, &cfg, Some(&ckpt), args.resume)?;
-    if ended == aigc::gan::Finish::Interrupted {
-        say!(
-            "\ninterrupted at step {}: checkpoint saved to {}; continue with `aigc gan {} --resume`",
-            log.step,
-            ckpt.display(),
-            mixture.name
-        );
-        return Ok(());
-    }
-    let report = PlaneReport::new(&mixture.name, &cfg, &log)?;
-    say!("{}", report.summary().trim_end());
-    let name = mixture.name.clone();
-    aigc::gan::write_plane_report(&report, &mixture, &log, &name, name == "ring", &mut out)?;
-    out.written.push(ckpt);
-    finish(&out, start)
-}
-
-/// One line of the collapse table.
-#[derive(Debug, Clone, serde::Serialize)]
-struct CollapseRun {
-    dataset: String,
-    method: String,
-    pack: usize,
-    seed: u64,
-    modes_covered: usize,
-    n_modes: usize,
-    high_quality_pct: f64,
-    kl_vs_uniform: f64,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-struct CollapseReport {
-    steps: usize,
-    runs: Vec<CollapseRun>,
-    /// (dataset, method, median modes, median HQ %) over the seeds.
-    medians: Vec<(String, String, f64, f64)>,
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
-pub(super) fn gan_collapse(cli: &Cli, args: &CollapseArgs) -> anyhow::Result<()> {
-    heading("Chapter 8: mode collapse, measured")?;
-    let start = Instant::now();
-    let mut runs = Vec::new();
-    let mut logs = Vec::new();
-    for mixture in [Mixture::ring(), Mixture::grid()] {
-        let mut methods = vec![
-            ("vanilla", GanConfig::vanilla()),
-            ("PacGAN", GanConfig::default()),
-        ];
-        if args.reference {
-            methods.insert(0, ("reference", GanConfig::reference()));
+    let mut out = OutputDir::create(ctx.out.join("gan"))?;
+    let (finished, step) = aigc::on_device!(ctx.device, cfg.seed, |dev| {
+        let outcome = aigc::gan::run_plane(&dev, mixture, cfg, opts, ctx.stop())?;
+        if outcome.finish == Finish::Completed {
+            let report = PlaneReport::new(&outcome, mixture)?;
+            say!("{}", report.summary().trim_end());
+            report.write(&mut out)?;
         }
-        for (method, base) in methods {
-            let pack = base.pack;
-            for seed in 0..args.seeds as u64 {
-                let cfg = GanConfig {
-                    steps: args.steps,
-                    seed,
-                    eval_every: (args.steps / 20).max(1),
-                    ..base
-                };
-                let (log, _, _) = train_plane(cli, &mixture, &cfg, None, false)?;
-                let m = log
-                    .evals
-                    .last()
-                    .and_then(|e| e.modes.clone())
-                    .ok_or_else(|| anyhow::anyhow!("no evaluation"))?;
-                say!(
-                    "{} {method} (pack {pack}) seed {seed}: {}/{} modes, {}% high quality ({:.0} steps/s)",
-                    mixture.name,
-                    m.modes_covered,
-                    m.n_modes,
-                    sig(m.high_quality_pct, 3),
-                    log.steps_per_second()
-                );
-                runs.push(CollapseRun {
-                    dataset: mixture.name.clone(),
-                    method: method.into(),
-                    pack,
-                    seed,
-                    modes_covered: m.modes_covered,
-                    n_modes: m.n_modes,
-                    high_quality_pct: m.high_quality_pct,
-                    kl_vs_uniform: m.kl_vs_uniform,
-                });
-                if seed == 0 {
-                    logs.push((mixture.clone(), method, log));
-                }
-            }
-        }
+        (outcome.finish, outcome.log.step)
+    });
+    if finished == Finish::Interrupted {
+        return interrupted(step, opts, &mixture.name);
     }
-    let mut medians = Vec::new();
-    let mut t = Table::new(&[
-        "data",
-        "method",
-        "modes covered (per seed)",
-        "high-quality % (per seed)",
-        "median modes",
-        "median HQ %",
-    ]);
-    for data in ["ring", "grid"] {
-        for method in ["reference", "vanilla", "PacGAN"] {
-            let rs: Vec<&CollapseRun> = runs
-                .iter()
-                .filter(|r| r.dataset == data && r.method == method)
-                .collect();
-            if rs.is_empty() {
-                continue;
-            }
-            let mm = median(rs.iter().map(|r| r.modes_covered as f64).collect());
-            let mh = median(rs.iter().map(|r| r.high_quality_pct).collect());
-            t.row(vec![
-                data.into(),
-                match method {
-                    "reference" => "vanilla GAN, reference settings (noise 256, lr 10⁻⁴)".into(),
-                    "vanilla" => "vanilla GAN".into(),
-                    _ => format!("PacGAN (pack {})", GanConfig::default().pack),
-                },
-                rs.iter()
-                    .map(|r| format!("{}/{}", r.modes_covered, r.n_modes))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                rs.iter()
-                    .map(|r| sig(r.high_quality_pct, 3))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                sig(mm, 3),
-                sig(mh, 3),
-            ]);
-            medians.push((data.into(), method.into(), mm, mh));
-        }
-    }
-    say!("\n{}", t.to_markdown().trim_end());
-    let mut out = OutputDir::create(cli.out.join("gan"))?;
-    out.json(
-        "collapse.json",
-        &CollapseReport {
-            steps: args.steps,
-            runs,
-            medians,
-        },
-    )?;
-    out.text("collapse.md", &t.to_markdown())?;
-    for (mixture, method, log) in &logs {
-        let last = log
-            .evals
-            .last()
-            .map(|e| e.samples.clone())
-            .unwrap_or_default();
-        let m = log.evals.last().and_then(|e| e.modes.clone());
-        let (c, hq) = m.map_or((0, 0.0), |m| (m.modes_covered, m.high_quality_pct));
-        let chart = aigc::gan::figures::scatter_chart(
-            &last,
-            mixture,
-            &format!(
-                "{} {method}, seed 0, step {}: {c}/{} modes, {}% HQ",
-                mixture.name,
-                log.step,
-                mixture.centres.len(),
-                sig(hq, 3)
-            ),
-        );
-        out.svg(
-            &format!("collapse-{}-{}.svg", mixture.name, method.to_lowercase()),
-            &chart,
-        )?;
-    }
-    finish(&out, start)
+    let ckpt: Vec<PathBuf> = opts.checkpoint.iter().cloned().collect();
+    finish(&out, start, &ckpt)
 }
 
-pub(super) fn gan_digits(cli: &Cli, args: &DigitsArgs) -> anyhow::Result<()> {
+fn digits(
+    ctx: &Ctx,
+    images: aigc::data::Images,
+    cfg: &GanConfig,
+    opts: &RunOptions,
+) -> anyhow::Result<()> {
+    aigc::device::resolve(ctx.device)?;
+    cfg.validate()?;
     heading("Chapter 8: a GAN on handwritten digits")?;
     let start = Instant::now();
-    let images = match &args.data {
-        None => aigc::data::digits()?,
-        Some(path) => aigc::data::Images::from_path(path)?,
-    };
-    let cfg = GanConfig {
-        steps: args.steps,
-        batch: args.batch,
-        lr: args.lr as f32,
-        noise_dim: args.noise_dim,
-        pack: args.pack,
-        eval_every: args.eval_every,
-        seed: args.seed,
-        cosine: args.cosine,
-        ..GanConfig::digits()
-    };
-    cfg.validate()?;
-    let judge = aigc::gan::Classifier::train(&images);
-    let real = aigc::gan::real_reference(&images, &judge);
+    let data = DigitData::new(images);
     say!(
-        "{} images; judge (softmax regression) held-out accuracy {}%, real digits score {}",
-        images.len(),
-        sig(100.0 * judge.heldout_accuracy, 3),
-        sig(real.is_like, 3)
+        "{} images; judge (softmax regression) held-out accuracy {}%, real digits score {}; pack {}, {} steps",
+        data.images.len(),
+        sig(100.0 * data.judge.heldout_accuracy, 3),
+        sig(data.real_reference().is_like, 3),
+        cfg.pack,
+        cfg.steps
     );
-    let out_dir = cli.out.join("gan");
-    let ckpt = args
-        .checkpoint
-        .clone()
-        .unwrap_or_else(|| out_dir.join("digits.ckpt"));
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
-    let mut out = OutputDir::create(&out_dir)?;
-    fn go<const DI: usize, D: Device<f32>>(
-        dev: &D,
-        images: &aigc::data::Images,
-        judge: &aigc::gan::Classifier,
-        cfg: &GanConfig,
-        ckpt: &Path,
-        resume: bool,
-    ) -> aigc::Result<(GanLog, GanConfig, aigc::gan::Finish)> {
-        let (_, log, cfg, finish) = aigc::gan::run_digits::<DI, D>(
-            dev,
-            images,
-            judge,
-            cfg,
-            Some(ckpt),
-            resume,
-            &INTERRUPTED,
-        )?;
-        Ok((log, cfg, finish))
-    }
-    let (log, cfg, fin) = on_device!(cli.device, cfg.seed, |dev| {
-        with_pack!(
-            cfg.pack,
-            64,
-            go,
-            &dev,
-            &images,
-            &judge,
-            &cfg,
-            &ckpt,
-            args.resume
-        )?
+    let mut out = OutputDir::create(ctx.out.join("gan"))?;
+    let (finished, step) = aigc::on_device!(ctx.device, cfg.seed, |dev| {
+        let outcome = aigc::gan::run_digits(&dev, &data, cfg, opts, ctx.stop())?;
+        if outcome.finish == Finish::Completed {
+            let report = DigitsReport::new(&outcome, &data)?;
+            say!("{}", report.summary().trim_end());
+            report.write(&mut out)?;
+        }
+        (outcome.finish, outcome.log.step)
     });
-    if fin == aigc::gan::Finish::Interrupted {
-        say!(
-            "\ninterrupted at step {}: checkpoint saved to {}; continue with `aigc gan digits --resume`",
-            log.step,
-            ckpt.display()
-        );
-        return Ok(());
+    if finished == Finish::Interrupted {
+        return interrupted(step, opts, "digits");
     }
-    let report = aigc::gan::DigitsReport::new(&cfg, &log, &judge, real)?;
-    say!("{}", report.summary().trim_end());
-    aigc::gan::write_digits_report(&report, &log, &images, &mut out)?;
-    out.written.push(ckpt);
-    finish(&out, start)
+    let ckpt: Vec<PathBuf> = opts.checkpoint.iter().cloned().collect();
+    finish(&out, start, &ckpt)
+}
+
+fn collapse(ctx: &Ctx, args: &CollapseArgs) -> anyhow::Result<()> {
+    heading("Chapter 8: mode collapse, measured")?;
+    let start = Instant::now();
+    let cfg = CollapseConfig {
+        steps: args.steps,
+        seeds: args.seeds,
+        reference: args.reference,
+    };
+    let mut lines = Vec::new();
+    let report = aigc::on_device!(ctx.device, 0, |dev| {
+        aigc::gan::collapse(&dev, &cfg, ctx.stop(), |r, steps_per_s| {
+            let line = format!(
+                "{} {} (pack {}) seed {}: {}/{} modes, {}% high quality ({:.0} steps/s)",
+                r.dataset,
+                r.method,
+                r.pack,
+                r.seed,
+                r.modes_covered,
+                r.n_modes,
+                sig(r.high_quality_pct, 3),
+                steps_per_s
+            );
+            eprintln!("{line}");
+            lines.push(line);
+        })?
+    });
+    if report.finish == Finish::Interrupted {
+        say!("\ninterrupted after {} runs; nothing was written", report.runs.len());
+        return Err(Interrupted.into());
+    }
+    for line in &lines {
+        say!("{line}");
+    }
+    say!();
+    super::report(ctx, "gan", &report, start)
+}
+
+/// The tour's GANs: the ring, then the digits (with `quick`, a few hundred steps).
+pub(super) fn tour(ctx: &Ctx, quick: bool) -> anyhow::Result<()> {
+    let mut ring = GanConfig::default();
+    if quick {
+        (ring.steps, ring.eval_every) = (200, 50);
+    }
+    let opts = RunOptions::save_to(checkpoint(ctx, "ring"));
+    plane(ctx, &Mixture::ring(), &ring, &opts)?;
+    super::check_stop(ctx)?;
+    let mut cfg = GanConfig::digits();
+    if quick {
+        (cfg.steps, cfg.eval_every) = (100, 50);
+    }
+    digits(ctx, aigc::data::digits()?, &cfg, &RunOptions::save_to(checkpoint(ctx, "digits")))
 }

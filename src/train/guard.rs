@@ -1,7 +1,5 @@
-//! Pieces every training loop shares: the divergence guard, hyper-parameter checks and
-//! the progress bar.
-
-use indicatif::{ProgressBar, ProgressStyle};
+//! Checks that keep a training run honest: settings that cannot work are refused before
+//! the first step, and a loss that stops being a number ends the run with a message.
 
 use crate::error::{AigcError, Result};
 
@@ -39,12 +37,17 @@ pub fn check_loss(loss: f64, first_loss: f64) -> Result<(), Divergence> {
 /// assert!(err.to_string().contains("learning rate"));
 /// ```
 pub fn validate_lr(lr: f64) -> Result<()> {
-    if lr.is_finite() && lr > 0.0 {
+    validate_positive("learning rate", lr)
+}
+
+/// Rejects a value that is not a positive, finite number.
+pub fn validate_positive(name: &'static str, value: f64) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
         Err(AigcError::InvalidHyperParameter {
-            name: "learning rate",
-            message: format!("must be a positive number, got {lr}"),
+            name,
+            message: format!("must be a positive number, got {value}"),
         })
     }
 }
@@ -65,15 +68,19 @@ pub fn validate_count(name: &'static str, value: usize) -> Result<()> {
     }
 }
 
-/// A progress bar for `len` steps, drawn on stderr; invisible when stderr is not a terminal
-/// (in tests, CI logs and notebooks), so it never clutters captured output.
-pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(what.to_string());
-    bar
+/// Rejects a held-out fraction outside (0, 0.5).
+///
+/// ```
+/// assert!(aigc::train::validate_fraction(0.1).is_ok());
+/// assert!(aigc::train::validate_fraction(0.7).is_err());
+/// ```
+pub fn validate_fraction(fraction: f64) -> Result<()> {
+    if fraction > 0.0 && fraction < 0.5 {
+        Ok(())
+    } else {
+        Err(AigcError::InvalidHyperParameter {
+            name: "validation fraction",
+            message: format!("must be between 0 and 0.5, got {fraction}"),
+        })
+    }
 }
