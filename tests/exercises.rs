@@ -862,3 +862,332 @@ mod ch07 {
         assert_eq!(count(parameters(&one_head)), count(parameters(&small)));
     }
 }
+
+mod ch08 {
+    use super::*;
+    use aigc::exercises::ch08::*;
+
+    /// −[y ln σ(z) + (1 − y) ln(1 − σ(z))], as the formula reads: fine for moderate logits.
+    fn naive_bce(z: f64, y: f64) -> f64 {
+        let s = 1.0 / (1.0 + (-z).exp());
+        -(y * s.ln() + (1.0 - y) * (1.0 - s).ln())
+    }
+
+    #[test]
+    fn exercise_8_1_bce_with_logits_by_hand() {
+        let ln2 = 2f64.ln();
+        // sigmoid(0) = 1/2 and sigmoid(ln 3) = 3/4.
+        let cases = [
+            (0.0, 1.0, ln2),
+            (0.0, 0.0, ln2),
+            (3f64.ln(), 1.0, (4.0f64 / 3.0).ln()),
+            (3f64.ln(), 0.0, 4f64.ln()),
+            (0.0, 0.5, ln2),
+        ];
+        for (z, y, want) in cases {
+            let (loss, grad) = mean_bce_with_logits(&[z], &[y]);
+            assert!(
+                close(loss, want, 1e-12),
+                "Exercise 8.1: BCE(z = {z}, y = {y}) is {want}, got {loss}"
+            );
+            assert_eq!(grad.len(), 1, "Exercise 8.1: one gradient entry per logit");
+        }
+        // The loss is the mean over the batch, not the sum.
+        let (loss, _) = mean_bce_with_logits(&[0.0, 3f64.ln()], &[1.0, 0.0]);
+        assert!(
+            close(loss, (ln2 + 4f64.ln()) / 2.0, 1e-12),
+            "Exercise 8.1: the loss of a batch is the mean of its examples' losses, got {loss}"
+        );
+    }
+
+    #[test]
+    fn exercise_8_1_bce_with_logits_is_stable_for_large_logits() {
+        // A confident discriminator: logits of ±800, where e^800 overflows an f64.
+        let cases = [
+            (800.0, 1.0, 0.0),
+            (-800.0, 0.0, 0.0),
+            (800.0, 0.0, 800.0),
+            (-800.0, 1.0, 800.0),
+            (40.0, 1.0, (-40f64).exp()),
+        ];
+        for (z, y, want) in cases {
+            let (loss, grad) = mean_bce_with_logits(&[z], &[y]);
+            assert!(
+                loss.is_finite() && grad[0].is_finite(),
+                "Exercise 8.1: BCE(z = {z}, y = {y}) must be finite, got {loss} and gradient {}",
+                grad[0]
+            );
+            assert!(
+                (loss - want).abs() <= 1e-12 * want.max(1.0),
+                "Exercise 8.1: BCE(z = {z}, y = {y}) is {want}, got {loss}"
+            );
+            let s = if z > 0.0 { 1.0 } else { 0.0 };
+            assert!(
+                (grad[0] - (s - y)).abs() < 1e-12,
+                "Exercise 8.1: ∂L/∂z at z = {z}, y = {y} is sigmoid(z) − y = {}, got {}",
+                s - y,
+                grad[0]
+            );
+        }
+    }
+
+    #[test]
+    fn exercise_8_1_bce_with_logits_agrees_with_the_formula_and_its_gradient() {
+        let mut rng = StdRng::seed_from_u64(8);
+        let n = 16;
+        let z: Vec<f64> = (0..n).map(|_| rng.gen_range(-10.0..10.0)).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| {
+                if i % 3 == 2 {
+                    rng.r#gen::<f64>()
+                } else {
+                    (i % 2) as f64
+                }
+            })
+            .collect();
+        let (loss, grad) = mean_bce_with_logits(&z, &y);
+        let want = z
+            .iter()
+            .zip(&y)
+            .map(|(&z, &y)| naive_bce(z, y))
+            .sum::<f64>()
+            / n as f64;
+        assert!(
+            close(loss, want, 1e-10),
+            "Exercise 8.1: mean BCE {want}, got {loss}"
+        );
+        assert_eq!(grad.len(), n, "Exercise 8.1: one gradient entry per logit");
+        let delta = 1e-6;
+        for i in 0..n {
+            let moved = |d: f64| {
+                let mut z2 = z.clone();
+                z2[i] += d;
+                mean_bce_with_logits(&z2, &y).0
+            };
+            let numeric = (moved(delta) - moved(-delta)) / (2.0 * delta);
+            let sigmoid = 1.0 / (1.0 + (-z[i]).exp());
+            assert!(
+                (grad[i] - numeric).abs() < 1e-8,
+                "Exercise 8.1: ∂L/∂z{i} is {numeric} by finite differences, got {}",
+                grad[i]
+            );
+            assert!(
+                (grad[i] - (sigmoid - y[i]) / n as f64).abs() < 1e-12,
+                "Exercise 8.1: ∂L/∂z{i} = (sigmoid(z) − y)/n"
+            );
+        }
+    }
+
+    /// J(D, G) = Σ p_data ln D + Σ p_g ln(1 − D), with 0 · ln 0 = 0.
+    fn game_value(p_data: &[f64], p_g: &[f64], d: &[f64]) -> f64 {
+        let term = |p: f64, q: f64| if p > 0.0 { p * q.ln() } else { 0.0 };
+        (0..d.len())
+            .map(|k| term(p_data[k], d[k]) + term(p_g[k], 1.0 - d[k]))
+            .sum()
+    }
+
+    /// The test's own JS divergence, written independently of exercise 8.3.
+    fn js(p: &[f64], q: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for k in 0..p.len() {
+            let m = 0.5 * (p[k] + q[k]);
+            if p[k] > 0.0 {
+                total += 0.5 * p[k] * (p[k] / m).ln();
+            }
+            if q[k] > 0.0 {
+                total += 0.5 * q[k] * (q[k] / m).ln();
+            }
+        }
+        total
+    }
+
+    fn random_distribution(rng: &mut StdRng, k: usize) -> Vec<f64> {
+        let raw: Vec<f64> = (0..k).map(|_| rng.gen_range(0.05..1.0)).collect();
+        let sum: f64 = raw.iter().sum();
+        raw.iter().map(|r| r / sum).collect()
+    }
+
+    #[test]
+    fn exercise_8_2_optimal_discriminator_by_hand() {
+        let p_data = [0.5, 0.25, 0.25, 0.0, 0.0];
+        let p_g = [0.25, 0.25, 0.0, 0.5, 0.0];
+        let d = optimal_discriminator(&p_data, &p_g);
+        let want = [2.0 / 3.0, 0.5, 1.0, 0.0, 0.5];
+        assert_eq!(d.len(), want.len(), "Exercise 8.2: one D*(x) per point");
+        for k in 0..want.len() {
+            assert!(
+                (d[k] - want[k]).abs() < 1e-12,
+                "Exercise 8.2: D*(x{k}) with p_data = {}, p_g = {} is {}, got {}",
+                p_data[k],
+                p_g[k],
+                want[k],
+                d[k]
+            );
+        }
+        // A perfect generator: the best discriminator can only say ½.
+        let same = [0.1, 0.2, 0.3, 0.4];
+        assert!(
+            optimal_discriminator(&same, &same)
+                .iter()
+                .all(|&d| (d - 0.5).abs() < 1e-15),
+            "Exercise 8.2: when p_g = p_data, D* = ½ everywhere"
+        );
+    }
+
+    #[test]
+    fn exercise_8_2_no_discriminator_beats_d_star_and_its_value_is_minus_ln4_plus_2js() {
+        let mut rng = StdRng::seed_from_u64(82);
+        for _ in 0..20 {
+            let (p_data, p_g) = (
+                random_distribution(&mut rng, 6),
+                random_distribution(&mut rng, 6),
+            );
+            let d = optimal_discriminator(&p_data, &p_g);
+            let best = game_value(&p_data, &p_g, &d);
+            for k in 0..d.len() {
+                for step in [-0.01, 0.01] {
+                    let mut other = d.clone();
+                    other[k] = (other[k] + step).clamp(1e-9, 1.0 - 1e-9);
+                    assert!(
+                        game_value(&p_data, &p_g, &other) < best,
+                        "Exercise 8.2: moving D(x{k}) by {step} raised J(D, G): D* is not optimal"
+                    );
+                }
+            }
+            let want = -(4f64.ln()) + 2.0 * js(&p_data, &p_g);
+            assert!(
+                (best - want).abs() < 1e-12,
+                "Exercise 8.2: J(D*, G) = −ln 4 + 2·JS = {want}, got {best}"
+            );
+        }
+    }
+
+    #[test]
+    fn exercise_8_3_js_divergence() {
+        let ln2 = 2f64.ln();
+        assert!(
+            (js_divergence(&[1.0, 0.0], &[0.5, 0.5]) - 0.75 * (4.0f64 / 3.0).ln()).abs() < 1e-12,
+            "Exercise 8.3: JS((1, 0) ‖ (½, ½)) = ¾ ln(4/3)"
+        );
+        assert!(
+            (js_divergence(&[0.5, 0.5, 0.0, 0.0], &[0.0, 0.0, 0.25, 0.75]) - ln2).abs() < 1e-12,
+            "Exercise 8.3: distributions with no point in common have JS = ln 2"
+        );
+        let mut rng = StdRng::seed_from_u64(83);
+        for _ in 0..20 {
+            let (p, q) = (
+                random_distribution(&mut rng, 7),
+                random_distribution(&mut rng, 7),
+            );
+            let (pq, qp) = (js_divergence(&p, &q), js_divergence(&q, &p));
+            assert!(
+                (pq - qp).abs() < 1e-12,
+                "Exercise 8.3: JS is symmetric, got {pq} and {qp}"
+            );
+            assert!(
+                (pq - js(&p, &q)).abs() < 1e-12,
+                "Exercise 8.3: JS(p ‖ q) is {}, got {pq}",
+                js(&p, &q)
+            );
+            assert!(
+                pq > 0.0 && pq < ln2,
+                "Exercise 8.3: 0 < JS < ln 2 for two different distributions with the same support"
+            );
+            assert!(
+                js_divergence(&p, &p).abs() < 1e-15,
+                "Exercise 8.3: JS(p ‖ p) = 0"
+            );
+        }
+    }
+
+    /// The chapter's ring: 8 centres on a circle of radius 2, standard deviation 0.02.
+    fn ring() -> (Vec<[f64; 2]>, f64) {
+        let centres = (0..8)
+            .map(|k| {
+                let a = std::f64::consts::TAU * k as f64 / 8.0;
+                [2.0 * a.cos(), 2.0 * a.sin()]
+            })
+            .collect();
+        (centres, 0.02)
+    }
+
+    #[test]
+    fn exercise_8_4_mode_coverage_of_a_collapsed_and_of_a_perfect_generator() {
+        let (centres, std) = ring();
+        let ln8 = 8f64.ln();
+        let collapsed: Vec<f64> = (0..2500).flat_map(|_| centres[3]).collect();
+        let m = mode_coverage(&collapsed, &centres, std, 20);
+        assert_eq!(
+            m.modes_covered, 1,
+            "Exercise 8.4: all samples at one centre cover one mode"
+        );
+        assert_eq!(m.high_quality_per_mode, vec![0, 0, 0, 2500, 0, 0, 0, 0]);
+        assert!((m.high_quality_fraction - 1.0).abs() < 1e-15);
+        assert!(
+            (m.kl_vs_uniform - ln8).abs() < 1e-12,
+            "Exercise 8.4: KL from uniform of a one-mode histogram is ln 8, got {}",
+            m.kl_vs_uniform
+        );
+        let spread: Vec<f64> = (0..2400).flat_map(|i| centres[i % 8]).collect();
+        let m = mode_coverage(&spread, &centres, std, 20);
+        assert_eq!(
+            m.modes_covered, 8,
+            "Exercise 8.4: samples on every centre cover all 8"
+        );
+        assert!((m.high_quality_fraction - 1.0).abs() < 1e-15);
+        assert!(
+            m.kl_vs_uniform.abs() < 1e-12,
+            "Exercise 8.4: an even histogram has KL 0, got {}",
+            m.kl_vs_uniform
+        );
+    }
+
+    #[test]
+    fn exercise_8_4_mode_coverage_thresholds() {
+        let (centres, std) = ring();
+        let [cx, cy] = centres[0];
+        // `count` samples at `sigmas` standard deviations from centre 0, outward.
+        let near = |count: usize, sigmas: f64| -> Vec<f64> {
+            (0..count)
+                .flat_map(|_| [cx + sigmas * std, cy])
+                .collect::<Vec<f64>>()
+        };
+        for (count, covered) in [(19, 0), (20, 1)] {
+            let m = mode_coverage(&near(count, 2.9), &centres, std, 20);
+            assert_eq!(
+                m.modes_covered,
+                covered,
+                "Exercise 8.4: {count} high-quality samples {} a mode (the minimum is 20)",
+                if covered == 1 {
+                    "cover"
+                } else {
+                    "do not cover"
+                }
+            );
+            assert_eq!(m.high_quality_per_mode[0], count);
+        }
+        let m = mode_coverage(&near(50, 3.1), &centres, std, 20);
+        assert_eq!(
+            (m.modes_covered, m.high_quality_per_mode[0]),
+            (0, 0),
+            "Exercise 8.4: a sample 3.1 standard deviations away is not high quality"
+        );
+        assert_eq!(m.high_quality_fraction, 0.0);
+        assert!(
+            (m.kl_vs_uniform - 8f64.ln()).abs() < 1e-12,
+            "Exercise 8.4: the KL uses the nearest mode of every sample, high quality or not"
+        );
+        // Half-way between centres 1 and 2, a little closer to 2: its nearest mode is 2.
+        let (a, b) = (centres[1], centres[2]);
+        let t = 0.55;
+        let between = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+        let m = mode_coverage(&[between[0], between[1], b[0], b[1]], &centres, std, 1);
+        assert_eq!(m.high_quality_per_mode, vec![0, 0, 1, 0, 0, 0, 0, 0]);
+        assert_eq!(m.modes_covered, 1);
+        assert!((m.high_quality_fraction - 0.5).abs() < 1e-15);
+        assert!(
+            (m.kl_vs_uniform - 8f64.ln()).abs() < 1e-12,
+            "Exercise 8.4: both samples' nearest mode is 2"
+        );
+    }
+}

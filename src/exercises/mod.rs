@@ -1,8 +1,9 @@
 //! Checked exercises: a stub for you to fill in, and a test that checks it.
 //!
 //! Every technical chapter ends with exercises, and most of them live here, one module per
-//! chapter ([`ch03`], [`ch04`], [`ch05`], [`ch06`], [`ch07`], [`ch09`]). Each exercise is a small public
-//! function whose documentation states the task and whose body is a stub:
+//! chapter ([`ch03`], [`ch04`], [`ch05`], [`ch06`], [`ch07`], [`ch08`], [`ch09`]). Each
+//! exercise is a small public function whose documentation states the task and whose body
+//! is a stub:
 //!
 //! ```text
 //! exercise!("Exercise 4.1: …", solutions::ch04::mean_absolute_error(y, y_hat))
@@ -48,6 +49,7 @@ pub mod ch04;
 pub mod ch05;
 pub mod ch06;
 pub mod ch07;
+pub mod ch08;
 pub mod ch09;
 
 /// The reference solutions. Try the exercise before you read them.
