@@ -4,8 +4,6 @@
 //! notebook by [`Chart::evcxr`], so the figures in the book and in the notebooks are drawn
 //! by the same code.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::prelude::*;
@@ -220,11 +218,6 @@ impl Chart {
             self.draw(&root).map_err(crate::AigcError::Shape)?;
         }
         Ok(svg)
-    }
-
-    /// Writes the chart to an SVG file (atomically: a reader never sees half a figure).
-    pub fn save_svg(&self, path: &Path) -> Result<()> {
-        crate::report::write_atomic(path, self.to_svg()?.as_bytes())
     }
 
     /// The chart as an inline figure: the last expression of a notebook cell shows it.

@@ -456,7 +456,8 @@ mod ch06 {
     use super::*;
     use aigc::data::{Vocab, corpus};
     use aigc::exercises::ch06::*;
-    use aigc::lstm::{CharLstm, LstmCell, next_char_loss};
+    use aigc::lm::next_token_loss;
+    use aigc::lstm::{CharLstm, LstmCell};
     use aigc::sample::{Sampling, probabilities};
 
     type Cell = LstmCell<2, 3, 12, f64, Cpu>;
@@ -640,12 +641,13 @@ mod ch06 {
         check(0.4, 0.4f64.exp(), 0.4 / 2f64.ln());
         // A model with a zero output layer guesses uniformly: its perplexity is V = 7.
         let dev = Cpu::seed_from_u64(0);
-        let mut model: CharLstm<7, 3, 4, 16, f64, Cpu> = BuildModule::build(&dev);
-        model.head.weight = dev.zeros();
-        model.head.bias = dev.zeros();
+        let mut model = CharLstm::<3, 4, 16, f64, Cpu>::new(&dev, 7, 0);
+        model.head.weight = dev.zeros_like(&(7, Const));
+        model.head.bias = Some(dev.zeros_like(&(7,)));
         let ids = dev.tensor_from_vec(vec![1, 2, 3, 4, 5, 6], (3, 2));
-        let targets = dev.tensor_from_vec(vec![2, 3, 4, 5, 6, 0], (3, 2));
-        let loss = next_char_loss(model.forward(ids, None).0, targets).array();
+        let targets = dev.tensor_from_vec(vec![2, 3, 4, 5, 6, 0], (6,));
+        let logits = model.forward(ids, None).0.reshape_like(&(6, 7));
+        let loss = next_token_loss(logits, targets).array();
         check(loss, 7.0, 7f64.log2());
     }
 
@@ -712,14 +714,7 @@ mod ch06 {
         let mut rng = StdRng::seed_from_u64(64);
         let z: Vec<f32> = (0..50).map(|_| rng.gen_range(-3.0..3.0)).collect();
         for tau in [0.5, 1.0, 1.5] {
-            let plain = probabilities(
-                &z,
-                50,
-                &Sampling {
-                    temperature: tau,
-                    top_k: None,
-                },
-            );
+            let plain = probabilities(&z, &Sampling::at(tau));
             assert_probs(
                 &nucleus_probabilities(&z, tau, 1.0),
                 &plain,
@@ -843,22 +838,22 @@ mod ch07 {
     #[test]
     fn exercise_7_3_parameter_count_matches_the_model() {
         use aigc::gpt::{BookGpt, MiniGpt};
-        use aigc::optim::parameters;
+        use aigc::params::parameters;
         let dev = Cpu::default();
         let count = |p: Vec<Vec<f32>>| p.iter().map(Vec::len).sum::<usize>();
-        let book: BookGpt<Cpu> = BuildModule::build(&dev);
+        let book = BookGpt::<Cpu>::new(&dev, 128, 0);
         assert_eq!(
             gpt_parameters(128, 128, 512, 4, 64),
             count(parameters(&book)),
             "Exercise 7.3: the book's GPT"
         );
-        let small: MiniGpt<30, 16, 40, 2, 3, 10, f32, Cpu> = BuildModule::build(&dev);
+        let small = MiniGpt::<16, 40, 2, 3, 10, f32, Cpu>::new(&dev, 30, 0);
         assert_eq!(
             gpt_parameters(30, 16, 40, 3, 10),
             count(parameters(&small)),
             "Exercise 7.3: a small GPT (vocabulary 30, width 16, MLP 40, 3 blocks, context 10)"
         );
-        let one_head: MiniGpt<30, 16, 40, 1, 3, 10, f32, Cpu> = BuildModule::build(&dev);
+        let one_head = MiniGpt::<16, 40, 1, 3, 10, f32, Cpu>::new(&dev, 30, 0);
         assert_eq!(count(parameters(&one_head)), count(parameters(&small)));
     }
 }

@@ -1,12 +1,20 @@
 //! Chapter 5 — gradient descent, on a real data set.
 //!
 //! The pieces, in the order the chapter builds them:
-//! - [`linear`](self::LinearModel): the model ŷ = w·x + b and its hand-derived gradient;
-//! - [`least_squares`]: the closed-form minimum, the target to reach;
-//! - [`gradient_descent`]: the update rule θ ← θ − η∇L and what η does;
-//! - [`autodiff_gradient`]: the same gradient from dfdx's `backward()`;
-//! - [`train_with`]: SGD, momentum and Adam from `dfdx::optim`;
-//! - [`fit_mlp`]: a small neural network fitting a curve no line can.
+//!
+//! | file | concept |
+//! |---|---|
+//! | `linear.rs` | the model ŷ = w·x + b and its hand-derived gradient ([`LinearModel`]) |
+//! | `closed_form.rs` | [`least_squares`]: the closed-form minimum, the target to reach |
+//! | `gradient_descent.rs` | [`gradient_descent`]: the update rule θ ← θ − η∇L and what η does |
+//! | `autodiff.rs` | [`autodiff_gradient`]: the same gradient from dfdx's `backward()` |
+//! | `optimisers.rs` | [`train_with`]: SGD, momentum and Adam from `dfdx::optim` |
+//! | `mlp.rs` | [`fit_mlp`]: a small neural network fitting a curve no line can |
+//! | `experiment.rs` | [`run`]: the chapter's numbers, tables and figures |
+//!
+//! Shared modules used: [`data`](crate::data) (the CSV loader), [`train`](crate::train)
+//! (settings checks, the divergence guard), [`plot`](crate::plot), [`report`](crate::report).
+//! From chapter 4 it takes the MSE.
 
 mod autodiff;
 mod closed_form;
