@@ -3,17 +3,20 @@
 //! The bundled data is embedded in the library, so every experiment runs with no files
 //! around it; the loaders read the same format from any path a reader passes.
 
+pub mod bpe;
 pub mod corpus;
 pub mod csv;
 pub mod download;
 pub mod images;
 pub mod mixtures;
 pub mod text;
+pub mod tokenizer;
 
 pub use self::csv::{Dataset, Table};
 pub use self::images::{Images, digits};
 pub use self::mixtures::Mixture;
 pub use self::text::{Batch, TextData, Vocab, consecutive_batches, random_batch, read_text};
+pub use self::tokenizer::{Tokenization, Tokenizer};
 
 use crate::error::Result;
 

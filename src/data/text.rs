@@ -7,11 +7,25 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{AigcError, Result};
 
+impl From<Vec<char>> for Vocab {
+    fn from(chars: Vec<char>) -> Self {
+        Vocab::from_chars(chars)
+    }
+}
+
+impl From<Vocab> for Vec<char> {
+    fn from(v: Vocab) -> Self {
+        v.chars
+    }
+}
+
 /// The characters a model knows, each with an index (its *token id*).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<char>", into = "Vec<char>")]
 pub struct Vocab {
     /// The characters in id order (sorted, so the same text always gives the same ids).
     pub chars: Vec<char>,
