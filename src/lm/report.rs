@@ -72,6 +72,8 @@ pub struct TextReport {
     pub samples: Vec<Sample>,
     /// On the bundled corpus: the grammar kept, per temperature (3,000 characters each).
     pub grammar: Vec<GrammarRow>,
+    /// (step, seconds of training, validation loss) at every evaluation.
+    pub curve: Vec<(usize, f64, f64)>,
     #[serde(skip)]
     log: TextLog,
 }
@@ -116,6 +118,7 @@ impl TextReport {
                 / log.train_seconds.max(1e-9),
             samples,
             grammar: rows,
+            curve: log.evals.iter().map(|m| (m.step, m.seconds, m.value)).collect(),
             log: log.clone(),
         })
     }
