@@ -1,24 +1,47 @@
-//! Chapter 7: attention's defining properties, gradients, training, generation, bad input.
+//! Chapter 7: attention's defining properties, gradients, training, resuming, generation,
+//! the vocabulary, the key/value cache, checkpoints and bad input.
 
-use std::sync::atomic::AtomicBool;
+mod common;
 
+use std::marker::PhantomData;
+
+use aigc::checkpoint;
 use aigc::data::{TextData, Vocab, corpus};
 use aigc::gpt::*;
-use aigc::lstm::{Finish, TrainLog, next_char_loss};
+use aigc::layers::{Init, seeded};
+use aigc::lm::{
+    RunOptions, TextConfig, TextLog, TextModel, TextOutcome, TextRecord, TextTrainer,
+    next_token_loss,
+};
+use aigc::lstm::{BookLstm, Lstm, LstmConfig};
 use aigc::optim::ClippedAdam;
-use aigc::sample::Sampling;
+use aigc::params::{parameter_ranks, parameters, set_parameters};
+use aigc::sample::{Sampling, argmax};
+use aigc::train::{Finish, Stop, TrainLog, Trainer, fit};
 use dfdx::prelude::*;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, StandardNormal};
+
+use common::{check_gradients, gradients};
 
 /// A model small enough to check by finite differences: 8 characters, 8 numbers per
 /// position, 2 heads, 2 blocks, context 6.
-type Tiny = MiniGpt<8, 8, 32, 2, 2, 6, f64, Cpu>;
+type Tiny = MiniGpt<8, 32, 2, 2, 6, f64, Cpu>;
 
 const IDS: [usize; 12] = [1, 2, 3, 4, 5, 6, 0, 7, 2, 3, 1, 5];
 const TARGETS: [usize; 12] = [2, 3, 4, 5, 6, 0, 7, 1, 3, 1, 5, 4];
 
-fn tiny_loss(model: &Tiny, dev: &Cpu) -> f64 {
-    let logits = model.forward(dev.tensor_from_vec(IDS.to_vec(), (2, 6)));
-    next_char_loss(logits, dev.tensor_from_vec(TARGETS.to_vec(), (2, 6))).as_vec()[0]
+/// The mean next-character loss of the tiny model on two windows of [`IDS`].
+fn tiny_loss<T: Tape<f64, Cpu> + Merge<T>>(model: &Tiny, tape: T) -> Tensor<Rank0, f64, Cpu, T> {
+    let dev = model.wte.weight.device();
+    let logits = model.forward(dev.tensor_from_vec(IDS.to_vec(), (2, 6)).put_tape(tape));
+    let targets = dev.tensor_from_vec(TARGETS.to_vec(), (12,));
+    next_token_loss(logits.reshape_like(&(12, 8)), targets)
+}
+
+fn tiny_loss_and_grads(model: &Tiny) -> (f64, Gradients<f64, Cpu>) {
+    let loss = tiny_loss(model, OwnedTape::default());
+    (loss.as_vec()[0], loss.backward())
 }
 
 fn random_heads(dev: &Cpu, shape: (usize, usize, usize, usize)) -> Heads<f64, Cpu> {
@@ -49,9 +72,8 @@ fn attention_rows_sum_to_one_and_the_future_gets_exactly_zero_weight() {
 
 #[test]
 fn changing_a_future_character_never_changes_an_earlier_prediction() {
-    let dev = Cpu::seed_from_u64(2);
-    let mut model: Tiny = BuildModule::build(&dev);
-    model.init_like_nanogpt();
+    let dev = Cpu::default();
+    let model = Tiny::new(&dev, 8, 2);
     let logits = |ids: Vec<usize>| model.forward(dev.tensor_from_vec(ids, (1, 6))).as_vec();
     let before = logits(vec![1, 2, 3, 4, 5, 6]);
     let after = logits(vec![1, 2, 3, 4, 0, 7]); // positions 4 and 5 change
@@ -120,11 +142,17 @@ fn multi_head_by_hand<const NH: usize>(
 
 fn check_against_hand<const NH: usize>(seed: u64) {
     let dev = Cpu::seed_from_u64(seed);
-    let attn: CausalSelfAttention<8, NH, f64, Cpu> = BuildModule::build(&dev);
+    let rng = &mut seeded(seed);
+    let mut attn = CausalSelfAttention::<8, NH, f64, Cpu>::new(&dev, 0.02, rng);
+    // Weights far larger than GPT-2's 0.02, so that attention is far from uniform.
+    for w in [&mut attn.q, &mut attn.k, &mut attn.v, &mut attn.proj] {
+        w.weight = Init::Normal(0.7).tensor(&dev, (Const, Const), rng);
+    }
     let x: Seq<8, f64, Cpu> = dev.sample_normal_like(&(1, 5, Const));
     let rows: Vec<Vec<f64>> = x.as_vec().chunks(8).map(<[f64]>::to_vec).collect();
     let got = attn.forward(x).as_vec();
     let want: Vec<f64> = multi_head_by_hand(&attn, &rows).concat();
+    assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert!((g - w).abs() < 1e-12, "{NH} heads: {g} vs by hand {w}");
     }
@@ -136,203 +164,466 @@ fn one_head_is_single_head_attention_and_two_heads_are_two_attentions_side_by_si
     check_against_hand::<2>(5);
 }
 
-/// Checks ∂loss/∂θ from `backward()` against central differences, for a few entries of one
-/// parameter tensor reached through `get`.
-fn check_tensor<S: Shape>(
-    dev: &Cpu,
-    model: &mut Tiny,
-    name: &str,
-    get: fn(&mut Tiny) -> &mut Tensor<S, f64, Cpu>,
-) {
-    let grads = model.alloc_grads();
-    let ids = dev.tensor_from_vec(IDS.to_vec(), (2, 6));
-    let logits = model.forward(ids.traced(grads));
-    let grads = next_char_loss(logits, dev.tensor_from_vec(TARGETS.to_vec(), (2, 6))).backward();
-    let analytic = grads.get(&*get(model)).as_vec();
-    let original = get(model).as_vec();
-    let h = 1e-6;
-    for j in (0..original.len()).step_by(original.len().div_ceil(5)) {
-        let mut plus = original.clone();
-        plus[j] += h;
-        get(model).copy_from(&plus);
-        let up = tiny_loss(model, dev);
-        let mut minus = original.clone();
-        minus[j] -= h;
-        get(model).copy_from(&minus);
-        let down = tiny_loss(model, dev);
-        get(model).copy_from(&original);
-        let numeric = (up - down) / (2.0 * h);
-        assert!(
-            (numeric - analytic[j]).abs() < 1e-6 * (1.0 + numeric.abs()),
-            "{name}[{j}]: backward {} vs finite difference {numeric}",
-            analytic[j]
-        );
-    }
-}
-
 #[test]
 fn every_kind_of_parameter_gets_the_gradient_finite_differences_give() {
-    let dev = Cpu::seed_from_u64(6);
-    let mut model: Tiny = BuildModule::build(&dev);
-    // Larger weights than nanoGPT's 0.02, so that attention is far from uniform and
-    // every path carries a gradient worth checking.
-    let attn = &mut model.blocks.modules[0].attn;
-    attn.q
-        .weight
-        .fill_with_distr(rand_distr::Normal::new(0.0, 0.8).unwrap());
-    attn.k
-        .weight
-        .fill_with_distr(rand_distr::Normal::new(0.0, 0.8).unwrap());
-    check_tensor(&dev, &mut model, "wte", |m| &mut m.wte.weight);
-    check_tensor(&dev, &mut model, "wpe", |m| &mut m.wpe.weight);
-    check_tensor(&dev, &mut model, "block0.ln1.gamma", |m| {
-        &mut m.blocks.modules[0].ln1.gamma
+    let mut model = Tiny::new(&Cpu::default(), 8, 6);
+    // Larger weights than nanoGPT's 0.02, and LayerNorms away from the identity, so that
+    // attention is far from uniform and every path carries a gradient worth checking.
+    let rng = &mut seeded(7);
+    let noisy: Vec<Vec<f64>> = parameters(&model)
+        .iter()
+        .zip(parameter_ranks(&model))
+        .map(|(values, rank)| {
+            let centre = if rank == 1 { 0.8 } else { 0.0 }; // LayerNorm gains and shifts
+            let draw = |_| {
+                let z: f64 = StandardNormal.sample(&mut *rng);
+                centre + 0.5 * z
+            };
+            values.iter().map(draw).collect()
+        })
+        .collect();
+    assert!(set_parameters(&mut model, &noisy));
+    // wte, wpe; per block ln1 (γ, β), q, k, v, proj, ln2 (γ, β), fc, proj; ln_f (γ, β); head.
+    assert_eq!(parameters(&model).len(), 2 + 2 * 10 + 2 + 1);
+    let (_, grads) = tiny_loss_and_grads(&model);
+    for (k, g) in gradients(&model, &grads).iter().enumerate() {
+        assert!(g.iter().any(|x| *x != 0.0), "tensor {k} gets no gradient");
+    }
+    check_gradients(&mut model, 5, tiny_loss_and_grads, |m| {
+        tiny_loss(m, NoneTape).as_vec()[0]
     });
-    check_tensor(&dev, &mut model, "block0.attn.q", |m| {
-        &mut m.blocks.modules[0].attn.q.weight
-    });
-    check_tensor(&dev, &mut model, "block0.attn.k", |m| {
-        &mut m.blocks.modules[0].attn.k.weight
-    });
-    check_tensor(&dev, &mut model, "block0.attn.v", |m| {
-        &mut m.blocks.modules[0].attn.v.weight
-    });
-    check_tensor(&dev, &mut model, "block0.attn.proj", |m| {
-        &mut m.blocks.modules[0].attn.proj.weight
-    });
-    check_tensor(&dev, &mut model, "block1.fc", |m| {
-        &mut m.blocks.modules[1].fc.weight
-    });
-    check_tensor(&dev, &mut model, "block1.proj", |m| {
-        &mut m.blocks.modules[1].proj.weight
-    });
-    check_tensor(&dev, &mut model, "ln_f.beta", |m| &mut m.ln_f.beta);
-    check_tensor(&dev, &mut model, "head", |m| &mut m.head.weight);
 }
 
-/// A small GPT that trains in seconds in a debug build: 32 numbers per position, 2 blocks,
-/// context 32.
-type Small = MiniGpt<128, 32, 128, 4, 2, 32, f32, Cpu>;
+/// A small GPT that trains in seconds in a debug build: 32 numbers per position, 4 heads,
+/// 2 blocks, context 32.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct SmallGpt;
 
-fn quick(steps: usize) -> GptConfig {
-    GptConfig {
-        steps,
-        seq: 32,
-        batch: 8,
-        lr: 3e-3,
-        warmup: 10,
-        eval_every: 50,
-        eval_batches: 4,
-        ..GptConfig::default()
+type Small<D> = MiniGpt<32, 128, 4, 2, 32, f32, D>;
+
+impl TextModel for SmallGpt {
+    type Net<D: Device<f32>> = Small<D>;
+    const SHORT: &'static str = "small-gpt";
+    const NAME: &'static str = "MiniGpt C32 FF128 NH4 L2 T32";
+
+    fn book_config() -> TextConfig<SmallGpt> {
+        let book = GptConfig::default();
+        TextConfig {
+            steps: 150,
+            batch: 8,
+            seq: 32,
+            lr: 3e-3,
+            min_lr: book.min_lr,
+            warmup: 10,
+            valid_fraction: book.valid_fraction,
+            eval_every: 50,
+            seed: 0,
+            adam: book.adam,
+            model: PhantomData,
+        }
+    }
+
+    fn build<D: Device<f32>>(dev: &D, vocab: usize, seed: u64) -> Small<D> {
+        MiniGpt::new(dev, vocab, seed)
     }
 }
 
-fn train_small(cfg: &GptConfig, seed: u64) -> (TrainLog, Small) {
-    let dev = Cpu::seed_from_u64(seed);
-    let data = TextData::split(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1).unwrap();
-    let mut model: Small = BuildModule::build(&dev);
-    model.init_like_nanogpt();
-    let mut opt = ClippedAdam::new(cfg.adam);
-    let mut log = TrainLog::default();
-    let finish = train_gpt(
-        &dev,
-        &mut model,
-        &mut opt,
-        &data,
-        cfg,
-        &mut log,
-        &AtomicBool::new(false),
-        |_, _, _| Ok(()),
-    )
-    .unwrap();
-    assert_eq!(finish, Finish::Completed);
-    (log, model)
+type SmallConfig = TextConfig<SmallGpt>;
+
+fn quick(steps: usize) -> SmallConfig {
+    SmallConfig {
+        steps,
+        ..SmallConfig::default()
+    }
+}
+
+/// Trains (or resumes) the small GPT as `opts` says, never stopped.
+fn train(
+    text: &str,
+    cfg: &SmallConfig,
+    opts: &RunOptions,
+) -> aigc::Result<TextOutcome<SmallGpt, Cpu>> {
+    aigc::lm::run(&Cpu::default(), text, cfg, opts, &Stop::new())
+}
+
+/// The evaluations without their timings.
+fn measured(log: &TextLog) -> Vec<(usize, f64)> {
+    log.evals.iter().map(|m| (m.step, m.value)).collect()
 }
 
 #[test]
 fn a_short_run_on_the_bundled_corpus_learns_far_more_than_letter_frequencies() {
-    let (log, _) = train_small(&quick(150), 0);
-    let (first, last) = (log.valid[0].1, log.valid.last().unwrap().1);
-    // ln 90 = 4.50 is a uniform guess; the corpus's letter frequencies alone give ≈ 3.3.
-    assert!(
-        first > 4.3,
-        "an untrained model guesses ≈ uniformly, got {first}"
+    let out = train(corpus::ANIMALS, &quick(150), &RunOptions::default()).unwrap();
+    assert_eq!((out.finish, out.log.step), (Finish::Completed, 150));
+    let uniform = (out.vocab.len() as f64).ln(); // ln 90 = 4.50
+    let (first, last) = (
+        out.log.evals[0].value,
+        out.log.last_eval().copied().unwrap(),
     );
+    assert!(
+        (first - uniform).abs() < 0.1,
+        "an untrained model guesses ≈ uniformly: {first} vs ln V = {uniform}"
+    );
+    // The corpus's letter frequencies alone give ≈ 3.3.
     assert!(last < 2.4, "after 150 steps the validation loss is {last}");
 }
 
 #[test]
 fn the_same_seed_gives_bit_identical_losses() {
-    let (a, _) = train_small(&quick(5), 9);
-    let (b, _) = train_small(&quick(5), 9);
-    assert_eq!(a.train, b.train);
-    let (c, _) = train_small(&quick(5), 10);
-    assert_ne!(a.train, c.train, "another seed, other initial weights");
+    let run = |seed| {
+        let cfg = SmallConfig { seed, ..quick(5) };
+        train(corpus::ANIMALS, &cfg, &RunOptions::default())
+            .unwrap()
+            .log
+    };
+    let (a, b) = (run(9), run(9));
+    assert_eq!(a.losses, b.losses);
+    assert_eq!(measured(&a), measured(&b));
+    assert_ne!(
+        a.losses,
+        run(10).losses,
+        "another seed, other initial weights"
+    );
 }
 
 #[test]
 fn the_schedule_warms_up_then_decays_to_the_minimum() {
     let cfg = GptConfig::default();
     assert!(cfg.lr_at(0) < cfg.lr / 50.0);
+    assert!(cfg.lr_at(cfg.warmup / 2) < cfg.lr_at(cfg.warmup - 1));
     assert!((cfg.lr_at(cfg.warmup) - cfg.lr).abs() < 1e-9);
     assert!((cfg.lr_at(cfg.steps) - cfg.min_lr).abs() < 1e-9);
     let mid = cfg.lr_at((cfg.warmup + cfg.steps) / 2);
     assert!((mid - (cfg.lr + cfg.min_lr) / 2.0).abs() < 1e-6);
 }
 
+/// A trainer that raises `stop` from its checkpoint once `at` steps are done, as Ctrl-C
+/// during that checkpoint would.
+struct StopAtCheckpoint<'s, T> {
+    inner: T,
+    at: usize,
+    stop: &'s Stop,
+}
+
+impl<T: Trainer> Trainer for StopAtCheckpoint<'_, T> {
+    type Losses = T::Losses;
+    type Eval = T::Eval;
+    fn lr_at(&self, step: usize) -> f32 {
+        self.inner.lr_at(step)
+    }
+    fn step(&mut self, step: usize, rng: &mut StdRng, lr: f32) -> T::Losses {
+        self.inner.step(step, rng, lr)
+    }
+    fn evaluate(&mut self) -> aigc::Result<T::Eval> {
+        self.inner.evaluate()
+    }
+    fn checkpoint(&mut self, log: &TrainLog<T::Losses, T::Eval>) -> aigc::Result<()> {
+        self.inner.checkpoint(log)?;
+        if log.step >= self.at {
+            self.stop.request();
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn an_interrupted_run_resumes_exactly_where_it_stopped() {
+    let cfg = SmallConfig {
+        steps: 12,
+        batch: 4,
+        warmup: 4, // the resumed half continues the warm-up and the cosine
+        eval_every: 3,
+        ..SmallConfig::default()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let ckpt = tmp.path().join("run.ckpt");
+    let whole = train(corpus::ANIMALS, &cfg, &RunOptions::default()).unwrap();
+
+    // The same run, "Ctrl-C" during the checkpoint of step 6.
+    let dev = Cpu::default();
+    let data = TextData::for_training(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1).unwrap();
+    let inner = TextTrainer::<SmallGpt, Cpu> {
+        model: SmallGpt::build(&dev, data.vocab.len(), cfg.seed),
+        opt: ClippedAdam::new(cfg.adam),
+        data: &data,
+        config: cfg,
+        checkpoint: Some(ckpt.clone()),
+    };
+    let stop = Stop::new();
+    let mut trainer = StopAtCheckpoint {
+        inner,
+        at: 6,
+        stop: &stop,
+    };
+    let mut log = TextLog::default();
+    let settings = cfg.loop_settings(SmallGpt::SHORT);
+    let finish = fit(&mut trainer, &settings, &mut log, &stop).unwrap();
+    assert_eq!((finish, log.step), (Finish::Interrupted, 6));
+    assert_eq!(log.losses[..], whole.log.losses[..6]);
+
+    let resume = RunOptions {
+        checkpoint: Some(ckpt),
+        resume: true,
+    };
+    let resumed =
+        aigc::lm::run::<SmallGpt, Cpu>(&dev, corpus::ANIMALS, &cfg, &resume, &Stop::new()).unwrap();
+    assert_eq!(
+        (resumed.finish, resumed.log.step, resumed.config),
+        (Finish::Completed, 12, cfg)
+    );
+    assert_eq!(
+        resumed.log.losses, whole.log.losses,
+        "the same losses, step by step"
+    );
+    assert_eq!(measured(&resumed.log), measured(&whole.log));
+    assert_eq!(
+        parameters(&resumed.model),
+        parameters(&whole.model),
+        "the same weights, bit for bit"
+    );
+}
+
+#[test]
+fn a_checkpoint_of_another_model_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dev = Cpu::default();
+    let vocab = Vocab::from_text(corpus::ANIMALS);
+    let lstm_ckpt = tmp.path().join("lstm.ckpt");
+    let record = TextRecord::<Lstm> {
+        vocab: vocab.chars.clone(),
+        config: LstmConfig::default(),
+        log: TextLog::default(),
+    };
+    let lstm = BookLstm::new(&dev, vocab.len(), 0);
+    let opt = ClippedAdam::new(record.config.adam);
+    checkpoint::save(&lstm_ckpt, Lstm::NAME, &lstm, &[&opt], &record).unwrap();
+    let err = load(&dev, &lstm_ckpt).unwrap_err().to_string();
+    assert!(
+        err.contains("holds a \"CharLstm E64 H256\", not a \"MiniGpt C128 FF512 NH4 L4 T64\""),
+        "{err}"
+    );
+    let resume = RunOptions {
+        checkpoint: Some(lstm_ckpt),
+        resume: true,
+    };
+    let err = aigc::gpt::run(
+        &dev,
+        corpus::ANIMALS,
+        &GptConfig::default(),
+        &resume,
+        &Stop::new(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("not a \"MiniGpt C128"), "{err}");
+    // Another size of GPT is another model too.
+    let small_ckpt = tmp.path().join("small.ckpt");
+    let small = Small::<Cpu>::new(&dev, vocab.len(), 0);
+    let record = TextRecord::<SmallGpt> {
+        vocab: vocab.chars.clone(),
+        config: quick(2),
+        log: TextLog::default(),
+    };
+    checkpoint::save(&small_ckpt, SmallGpt::NAME, &small, &[&opt], &record).unwrap();
+    let err = load(&dev, &small_ckpt).unwrap_err().to_string();
+    assert!(err.contains("not a \"MiniGpt C128"), "{err}");
+    assert!(aigc::lm::load::<SmallGpt, Cpu>(&dev, &small_ckpt).is_ok());
+}
+
+/// The small model, untrained, for the bundled corpus.
+fn small_model() -> (Small<Cpu>, Vocab) {
+    let vocab = Vocab::from_text(corpus::ANIMALS);
+    (Small::new(&Cpu::default(), vocab.len(), 3), vocab)
+}
+
+#[test]
+fn generation_is_reproducible_and_starts_with_the_prompt() {
+    let (model, vocab) = small_model();
+    let how = Sampling::default();
+    let a = generate(&model, &vocab, "小猫", 80, &how, 1).unwrap(); // past the context
+    assert_eq!(a, generate(&model, &vocab, "小猫", 80, &how, 1).unwrap());
+    assert!(a.starts_with("小猫"));
+    assert_eq!(a.chars().count(), 82);
+    assert!(a.chars().all(|c| vocab.chars.contains(&c)));
+    assert_ne!(a, generate(&model, &vocab, "小猫", 80, &how, 2).unwrap());
+}
+
 #[test]
 fn prompts_longer_than_the_context_are_cropped_and_unknown_characters_named() {
-    let dev = Cpu::seed_from_u64(3);
-    let mut model: Small = BuildModule::build(&dev);
-    model.init_like_nanogpt();
-    let vocab = Vocab::from_text(corpus::ANIMALS);
+    let (model, vocab) = small_model();
     let long = "The cat sleeps. ".repeat(10); // 160 characters, context 32
     let how = Sampling::default();
-    let text = generate(&dev, &model, &vocab, &long, 20, &how, 1).unwrap();
+    let text = generate(&model, &vocab, &long, 20, &how, 1).unwrap();
     assert!(text.starts_with(&long) && text.chars().count() == long.chars().count() + 20);
     // Cropping means only the last 32 characters matter.
     let other = format!("dog{}", &long[3..]);
-    let cropped = generate(&dev, &model, &vocab, &other, 20, &how, 1).unwrap();
+    let cropped = generate(&model, &vocab, &other, 20, &how, 1).unwrap();
     assert_eq!(text[long.len()..], cropped[other.len()..]);
-    let err = generate(&dev, &model, &vocab, "猫🦀", 5, &how, 1).unwrap_err();
+    let err = generate(&model, &vocab, "猫🦀", 5, &how, 1).unwrap_err();
     assert!(err.to_string().contains('🦀'), "{err}");
-    assert!(generate(&dev, &model, &vocab, "", 5, &how, 1).is_err());
+    let bad = Sampling {
+        top_k: Some(0),
+        ..how
+    };
+    assert!(generate(&model, &vocab, "猫", 5, &bad, 1).is_err());
+    assert!(generate(&model, &vocab, "猫", 5, &Sampling::at(f32::NAN), 1).is_err());
+}
+
+#[test]
+fn temperature_zero_is_greedy_decoding_the_argmax_at_every_step() {
+    let (model, vocab) = small_model();
+    let dev = Cpu::default();
+    let greedy = Sampling::at(0.0);
+    // 1 line break + 7 prompt characters + 20 new ones stay inside the context of 32.
+    let text = generate(&model, &vocab, "The cat", 20, &greedy, 1).unwrap();
+    assert_eq!(
+        text,
+        generate(&model, &vocab, "The cat", 20, &greedy, 2).unwrap(),
+        "no randomness: the seed does not matter"
+    );
+    // By hand, without the cache: the whole window at every step, the largest logit.
+    let mut ids = vocab.encode("\nThe cat").unwrap();
+    let mut want = "The cat".to_string();
+    let v = vocab.len();
+    for _ in 0..20 {
+        let logits = model.forward(dev.tensor_from_vec(ids.clone(), (1, ids.len())));
+        let next = argmax(&logits.as_vec()[(ids.len() - 1) * v..]);
+        ids.push(next);
+        want.push(vocab.chars[next]);
+    }
+    assert_eq!(text, want);
+    // Top-k 1 is greedy too, at any temperature.
+    let one = Sampling {
+        top_k: Some(1),
+        ..Sampling::at(1.5)
+    };
+    assert_eq!(
+        generate(&model, &vocab, "The cat", 20, &one, 3).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn an_empty_prompt_starts_at_the_start_of_a_line() {
+    let (model, vocab) = small_model();
+    for how in [Sampling::at(0.0), Sampling::at(0.8)] {
+        let mid = Sampling {
+            from_line_start: false,
+            ..how
+        };
+        let empty = generate(&model, &vocab, "", 40, &how, 5).unwrap();
+        assert_eq!(empty.chars().count(), 40);
+        let after_break = generate(&model, &vocab, "\n", 40, &mid, 5).unwrap();
+        assert_eq!(format!("\n{empty}"), after_break);
+        let cat = generate(&model, &vocab, "猫", 40, &how, 5).unwrap();
+        let after_break = generate(&model, &vocab, "\n猫", 40, &mid, 5).unwrap();
+        assert_eq!(format!("\n{cat}"), after_break);
+        let err = generate(&model, &vocab, "", 40, &mid, 5)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("invalid prompt"), "{err}");
+    }
 }
 
 #[test]
 fn windows_longer_than_the_context_and_bad_rates_are_refused() {
+    let book = GptConfig::default();
     let bad = [
+        GptConfig { seq: 65, ..book },
+        GptConfig { lr: -1.0, ..book },
         GptConfig {
-            seq: 65,
-            ..GptConfig::default()
+            min_lr: f32::NAN,
+            ..book
         },
+        GptConfig { batch: 0, ..book },
+        GptConfig { steps: 0, ..book },
         GptConfig {
-            lr: -1.0,
-            ..GptConfig::default()
-        },
-        GptConfig {
-            batch: 0,
-            ..GptConfig::default()
+            valid_fraction: 1.5,
+            ..book
         },
     ];
     for cfg in bad {
-        let err = cfg.validate(64).unwrap_err().to_string();
-        assert!(!err.is_empty());
+        assert!(cfg.validate(Some(64)).is_err(), "{cfg:?}");
     }
-    let err = GptConfig {
-        seq: 65,
-        ..GptConfig::default()
-    }
-    .validate(64)
+    assert!(book.validate(Some(64)).is_ok());
+    let long = GptConfig { seq: 65, ..book };
+    assert!(
+        long.validate(None).is_ok(),
+        "only a context limits the window"
+    );
+    let err = long.validate(Some(64)).unwrap_err();
+    assert!(err.to_string().contains("context of 64"), "{err}");
+    // The run checks it against the model it builds.
+    let err = aigc::gpt::run(
+        &Cpu::default(),
+        corpus::ANIMALS,
+        &long,
+        &RunOptions::default(),
+        &Stop::new(),
+    )
     .unwrap_err();
     assert!(err.to_string().contains("context of 64"), "{err}");
+    let err = train(corpus::ANIMALS, &quick(0), &RunOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("steps"), "{err}");
+}
+
+/// A synthetic text with exactly 1,000 distinct characters: 999 CJK ideographs in
+/// scrambled lines of 19, and the line break.
+fn thousand_characters() -> String {
+    let ideographs: Vec<char> = (0..999)
+        .map(|i| char::from_u32(0x4e00 + i).unwrap())
+        .collect();
+    let mut text = String::new();
+    for n in 0..12_000 {
+        text.push(ideographs[(n * 7) % 999]); // 7 and 999 are coprime: every one appears
+        if n % 19 == 18 {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+#[test]
+fn a_models_vocabulary_has_exactly_one_row_per_character_of_its_text() {
+    let (model, vocab) = small_model();
+    let v = vocab.len();
+    assert_eq!((v, model.vocab_size()), (90, 90));
+    assert_eq!(model.wte.weight.shape().concrete(), [v, 32]);
+    assert_eq!(model.head.weight.shape().concrete(), [v, 32]);
+    assert!(model.head.bias.is_none(), "no bias, as in GPT-2");
+    let book = BookGpt::<Cpu>::new(&Cpu::default(), 7, 0);
+    assert_eq!(book.wte.weight.shape().concrete(), [7, 128]);
+    assert_eq!(book.head.weight.shape().concrete(), [7, 128]);
+
+    let text = thousand_characters();
+    assert_eq!(Vocab::from_text(&text).len(), 1000);
+    let tmp = tempfile::tempdir().unwrap();
+    let ckpt = tmp.path().join("thousand.ckpt");
+    let cfg = SmallConfig {
+        batch: 4,
+        seq: 16,
+        eval_every: 2,
+        ..quick(4)
+    };
+    let out = train(&text, &cfg, &RunOptions::save_to(&ckpt)).unwrap();
+    assert_eq!((out.finish, out.vocab.len()), (Finish::Completed, 1000));
+    assert_eq!(out.model.wte.weight.shape().concrete(), [1000, 32]);
+    assert_eq!(out.model.head.weight.shape().concrete(), [1000, 32]);
+    assert!(out.log.losses.iter().all(|l| l.is_finite()));
+    let first = out.log.evals[0].value;
+    assert!((first - 1000f64.ln()).abs() < 0.1, "{first} vs ln 1000");
+    let (loaded, vocab, record) = aigc::lm::load::<SmallGpt, Cpu>(&Cpu::default(), &ckpt).unwrap();
+    assert_eq!((record.vocab.len(), vocab.len()), (1000, 1000));
+    assert_eq!(vocab, out.vocab);
+    assert_eq!(record.log.step, 4);
+    assert_eq!(loaded.vocab_size(), 1000);
+    assert_eq!(parameters(&loaded), parameters(&out.model));
 }
 
 #[test]
 fn reading_one_character_at_a_time_with_the_cache_gives_the_full_windows_logits() {
-    let dev = Cpu::seed_from_u64(7);
-    let mut model: Tiny = BuildModule::build(&dev);
-    model.init_like_nanogpt();
+    let dev = Cpu::default();
+    let model = Tiny::new(&dev, 8, 7);
     let ids = vec![3, 1, 4, 1, 5, 7];
     let full = model
         .forward(dev.tensor_from_vec(ids.clone(), (1, 6)))
@@ -349,6 +640,7 @@ fn reading_one_character_at_a_time_with_the_cache_gives_the_full_windows_logits(
         );
     }
     assert_eq!(cache.len, 6);
+    assert_eq!(full.len(), stepwise.len());
     for (a, b) in full.iter().zip(&stepwise) {
         assert!((a - b).abs() < 1e-12, "{a} vs {b}");
     }
@@ -388,83 +680,4 @@ fn tanh_gelu_is_the_tanh_form_and_its_gradient_is_right() {
         (slope - 1.0833).abs() > 0.01,
         "dfdx fixed accurate_gelu's derivative: {slope}"
     );
-}
-
-#[test]
-fn an_interrupted_run_resumes_exactly_where_it_stopped() {
-    use std::sync::atomic::Ordering;
-    let cfg = GptConfig {
-        steps: 8,
-        batch: 4,
-        seq: 32,
-        warmup: 2,
-        eval_every: 2,
-        eval_batches: 1,
-        ..GptConfig::default()
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    let never = AtomicBool::new(false);
-    let whole_ckpt = tmp.path().join("whole.ckpt");
-    let dev = Cpu::seed_from_u64(cfg.seed);
-    let whole = train_or_resume(&dev, corpus::ANIMALS, &cfg, &whole_ckpt, false, &never).unwrap();
-
-    // The same run, "Ctrl-C" after step 4: the flag is raised from the checkpoint hook.
-    let data = prepare_text(corpus::ANIMALS, &cfg).unwrap();
-    let ckpt = tmp.path().join("run.ckpt");
-    let dev = Cpu::seed_from_u64(cfg.seed);
-    let mut model = new_model(&dev);
-    let mut opt = ClippedAdam::new(cfg.adam);
-    let mut log = TrainLog::default();
-    let ctrl_c = AtomicBool::new(false);
-    let finish = train_gpt(
-        &dev,
-        &mut model,
-        &mut opt,
-        &data,
-        &cfg,
-        &mut log,
-        &ctrl_c,
-        |m, o, l| {
-            save_checkpoint(&ckpt, m, o, &data.vocab, &cfg, l)?;
-            ctrl_c.store(l.step >= 4, Ordering::SeqCst);
-            Ok(())
-        },
-    )
-    .unwrap();
-    assert_eq!((finish, log.step), (Finish::Interrupted, 4));
-
-    let resumed = train_or_resume(
-        &Cpu::seed_from_u64(99),
-        corpus::ANIMALS,
-        &cfg,
-        &ckpt,
-        true,
-        &never,
-    )
-    .unwrap();
-    assert_eq!(resumed.log.step, 8);
-    assert_eq!(
-        resumed.log.train, whole.log.train,
-        "the same losses, step by step"
-    );
-    assert_eq!(
-        aigc::optim::parameters(&resumed.model),
-        aigc::optim::parameters(&whole.model),
-        "the same weights"
-    );
-    // A checkpoint of another model is refused by name.
-    let lstm_ckpt = tmp.path().join("lstm.ckpt");
-    let lstm_cfg = aigc::lstm::LstmConfig::default();
-    let lstm = aigc::lstm::new_model(&dev);
-    aigc::lstm::save_checkpoint(
-        &lstm_ckpt,
-        &lstm,
-        &ClippedAdam::new(lstm_cfg.adam),
-        &data.vocab,
-        &lstm_cfg,
-        &TrainLog::default(),
-    )
-    .unwrap();
-    let err = load_checkpoint(&dev, &lstm_ckpt).unwrap_err().to_string();
-    assert!(err.contains("not a \"MiniGpt"), "{err}");
 }

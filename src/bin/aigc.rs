@@ -135,6 +135,13 @@ fn non_negative(s: &str) -> Result<f32, String> {
     }
 }
 
+/// A flag's default, as clap shows and parses it. Generic `Args` structs use this, not
+/// `default_value_t`: that keeps its string in a `static` of the derived function, which
+/// every instance shares (`gpt train` showed, and trained with, the LSTM's defaults).
+fn shown(value: impl std::fmt::Display) -> &'static str {
+    value.to_string().leak()
+}
+
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(0) => Err("must be at least 1, got 0".to_string()),
@@ -217,15 +224,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// The ids of the arguments typed on the command line, in the innermost subcommand.
+/// The ids of the arguments typed on the command line, in the innermost subcommand: its
+/// own arguments only (not the global --out and --device, nor the derived arg groups).
 fn given_flags(matches: &clap::ArgMatches) -> Vec<String> {
-    let mut m = matches;
-    while let Some((_, sub)) = m.subcommand() {
+    let (mut m, mut cmd) = (matches, Cli::command());
+    while let Some((name, sub)) = m.subcommand() {
+        cmd = cmd.find_subcommand(name).cloned().unwrap_or_default();
         m = sub;
     }
-    m.ids()
-        .filter(|id| m.value_source(id.as_str()) == Some(ValueSource::CommandLine))
-        .map(|id| id.to_string())
+    cmd.get_arguments()
+        .map(|arg| arg.get_id().as_str())
+        .filter(|id| m.value_source(id) == Some(ValueSource::CommandLine))
+        .map(str::to_string)
         .collect()
 }
 

@@ -223,7 +223,10 @@ pub fn consecutive_batches(tokens: &[usize], batch: usize, seq: usize) -> Vec<Ba
     starts
         .chunks(batch.max(1))
         .map(|chunk| Batch {
-            inputs: chunk.iter().flat_map(|&s| tokens[s..s + seq].to_vec()).collect(),
+            inputs: chunk
+                .iter()
+                .flat_map(|&s| tokens[s..s + seq].to_vec())
+                .collect(),
             targets: chunk
                 .iter()
                 .flat_map(|&s| tokens[s + 1..s + seq + 1].to_vec())

@@ -60,6 +60,33 @@ pub struct GanTrainer<'a, const H: usize, A, Out, D: Device<f32>, R> {
     eval_noise: Vec<f32>,
 }
 
+impl<'a, const H: usize, A, Out, D, R> GanTrainer<'a, H, A, Out, D, R>
+where
+    A: Nonlinearity,
+    Out: Nonlinearity,
+    D: Device<f32>,
+    R: RealData,
+{
+    /// A trainer for `gan` and its `players` on `data`, judged on the fixed evaluation
+    /// noise ([`eval_noise`]), saving to `checkpoint` (`None`: nowhere).
+    pub fn new(
+        gan: Gan<H, A, Out, D>,
+        players: Players<D>,
+        data: &'a R,
+        config: GanConfig,
+        checkpoint: Option<std::path::PathBuf>,
+    ) -> Self {
+        GanTrainer {
+            eval_noise: eval_noise(data.eval_samples(), gan.noise_dim),
+            gan,
+            players,
+            data,
+            config,
+            checkpoint,
+        }
+    }
+}
+
 impl<const H: usize, A, Out, D, R> Trainer for GanTrainer<'_, H, A, Out, D, R>
 where
     A: Nonlinearity,
@@ -137,16 +164,14 @@ where
     let (gan, players, mut log, config) = match (&opts.checkpoint, opts.resume) {
         (Some(path), true) => resume(dev, path, data, cfg)?,
         (None, true) => return Err(AigcError::Checkpoint("resume needs a checkpoint".into())),
-        _ => (Gan::new(dev, sizes, cfg.seed), Players::new(cfg.adam), GanLog::default(), *cfg),
+        _ => (
+            Gan::new(dev, sizes, cfg.seed),
+            Players::new(cfg.adam),
+            GanLog::default(),
+            *cfg,
+        ),
     };
-    let mut trainer = GanTrainer {
-        eval_noise: eval_noise(data.eval_samples(), config.noise_dim),
-        gan,
-        players,
-        data,
-        config,
-        checkpoint: opts.checkpoint.clone(),
-    };
+    let mut trainer = GanTrainer::new(gan, players, data, config, opts.checkpoint.clone());
     let finish = fit(&mut trainer, &config.loop_settings(), &mut log, stop)?;
     Ok(GanOutcome {
         gan: trainer.gan,

@@ -129,7 +129,10 @@ impl GptReport {
         let text = TextReport::new(outcome, grammar)?;
         let sentence = match outcome.vocab.encode(ATTENTION_TEXT) {
             Ok(_) => ATTENTION_TEXT.to_string(),
-            Err(_) => text.samples.first().map_or(String::new(), |s| s.text.clone()),
+            Err(_) => text
+                .samples
+                .first()
+                .map_or(String::new(), |s| s.text.clone()),
         };
         let sentence: String = sentence.chars().take(BookGpt::<D>::CONTEXT).collect();
         let (map, head) = sharpest_head(&outcome.model, &outcome.vocab, &sentence)?;

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::TextModel;
 use crate::error::{AigcError, Result};
 use crate::optim::AdamSettings;
-use crate::train::{
-    LoopSettings, validate_count, validate_fraction, validate_lr, warmup_cosine,
-};
+use crate::train::{LoopSettings, validate_count, validate_fraction, validate_lr, warmup_cosine};
 
 /// Hyper-parameters of one training run of the text model `M`; `Default` is the book's
 /// run of that model (`M::book_config()`).

@@ -20,10 +20,10 @@ mod report;
 mod run;
 mod trainer;
 
+pub use crate::train::RunOptions;
 pub use config::TextConfig;
 pub use loss::next_token_loss;
 pub use report::{TextReport, loss_chart};
-pub use crate::train::RunOptions;
 pub use run::{TextOutcome, TextRecord, evaluate, load, run};
 pub use trainer::{TextLog, TextTrainer, train_step, validation_loss};
 
@@ -44,7 +44,8 @@ pub trait LanguageModel<D: Device<f32>>: Params<f32, D> {
 
     /// The mean next-token cross-entropy of `batch`, recorded on a fresh tape `T`
     /// (`OwnedTape` to train, `NoneTape` to measure).
-    fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, batch: &Batch) -> Tensor<Rank0, f32, D, T>;
+    fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, batch: &Batch)
+    -> Tensor<Rank0, f32, D, T>;
 
     /// Continues `prompt` with `n` characters drawn as `how` says, with `seed`.
     fn generate(

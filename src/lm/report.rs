@@ -118,7 +118,11 @@ impl TextReport {
                 / log.train_seconds.max(1e-9),
             samples,
             grammar: rows,
-            curve: log.evals.iter().map(|m| (m.step, m.seconds, m.value)).collect(),
+            curve: log
+                .evals
+                .iter()
+                .map(|m| (m.step, m.seconds, m.value))
+                .collect(),
             log: log.clone(),
         })
     }
@@ -139,7 +143,10 @@ pub fn grammar_row(temperature: f32, text: &str) -> GrammarRow {
     let (well_formed, lines) = corpus::well_formed_lines(&format!("\n{text}"));
     let complete: Vec<&str> = text.split('\n').collect();
     let complete = &complete[..complete.len().saturating_sub(1)];
-    let distinct = complete.iter().collect::<std::collections::HashSet<_>>().len();
+    let distinct = complete
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     GrammarRow {
         temperature,
         well_formed,
@@ -154,7 +161,10 @@ impl Report for TextReport {
         let nats = |x: f64| format!("{} nats/char", sig(x, 3));
         t.row(vec!["training steps".into(), self.steps.to_string()]);
         t.row(vec!["parameters".into(), self.parameters.to_string()]);
-        t.row(vec!["vocabulary V".into(), format!("{} characters", self.vocab)]);
+        t.row(vec![
+            "vocabulary V".into(),
+            format!("{} characters", self.vocab),
+        ]);
         t.row(vec!["uniform guess, ln V".into(), nats(self.uniform_loss)]);
         t.row(vec![
             "validation loss before training".into(),
@@ -174,11 +184,8 @@ impl Report for TextReport {
         ]);
         let mut s = t.to_markdown();
         if !self.grammar.is_empty() {
-            let mut g = MarkdownTable::new(&[
-                "temperature τ",
-                "well-formed lines",
-                "distinct lines",
-            ]);
+            let mut g =
+                MarkdownTable::new(&["temperature τ", "well-formed lines", "distinct lines"]);
             for r in &self.grammar {
                 g.row(vec![
                     tau(r.temperature),
@@ -234,5 +241,8 @@ pub fn loss_chart(title: &str, log: &TextLog, uniform: f64) -> Chart {
     Chart::new(title, "step", "cross-entropy (nats/char)")
         .with(Series::line("training (mean of 10 steps)", smooth))
         .with(Series::line("validation", valid))
-        .with(Series::line("uniform guess ln V", vec![(0.0, uniform), (end, uniform)]))
+        .with(Series::line(
+            "uniform guess ln V",
+            vec![(0.0, uniform), (end, uniform)],
+        ))
 }

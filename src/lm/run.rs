@@ -67,7 +67,12 @@ pub fn run<M: TextModel, D: Device<f32>>(
         config,
         checkpoint: opts.checkpoint.clone(),
     };
-    let finish = fit(&mut trainer, &config.loop_settings(M::SHORT), &mut log, stop)?;
+    let finish = fit(
+        &mut trainer,
+        &config.loop_settings(M::SHORT),
+        &mut log,
+        stop,
+    )?;
     Ok(TextOutcome {
         model: trainer.model,
         vocab: data.vocab.clone(),

@@ -79,7 +79,12 @@ impl<M: TextModel, D: Device<f32>> Trainer for TextTrainer<'_, M, D> {
 
     fn evaluate(&mut self) -> Result<f64> {
         let c = &self.config;
-        Ok(validation_loss(&self.model, &self.data.valid, c.batch, c.seq))
+        Ok(validation_loss(
+            &self.model,
+            &self.data.valid,
+            c.batch,
+            c.seq,
+        ))
     }
 
     fn checkpoint(&mut self, log: &TextLog) -> Result<()> {

@@ -61,7 +61,10 @@ impl<const E: usize, const H: usize, const G: usize, F: Dtype + Float, D: Device
         let (hs, state) = self.lstm.forward_seq(x, state); // (steps, batch, H)
         let rows = hs.reshape_like(&(steps * batch, Const::<H>)); // every position a row
         let logits = self.head.forward(rows); // (steps · batch, V)
-        (logits.reshape_like(&(steps, batch, self.vocab_size())), state)
+        (
+            logits.reshape_like(&(steps, batch, self.vocab_size())),
+            state,
+        )
     }
     // ANCHOR_END: forward
 }

@@ -11,7 +11,7 @@ use aigc::report::{OutputDir, Report};
 use aigc::train::{Finish, RunOptions};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{Ctx, Interrupted, at_least_one, finish, heading, positive, say};
+use super::{Ctx, Interrupted, at_least_one, finish, heading, positive, say, shown};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum GanCommand {
@@ -62,39 +62,47 @@ enum Schedule {
 
 impl std::fmt::Display for Schedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if *self == Schedule::Cosine { "cosine" } else { "constant" })
+        f.write_str(if *self == Schedule::Cosine {
+            "cosine"
+        } else {
+            "constant"
+        })
     }
 }
 
 fn schedule(cfg: &GanConfig) -> Schedule {
-    if cfg.cosine { Schedule::Cosine } else { Schedule::Constant }
+    if cfg.cosine {
+        Schedule::Cosine
+    } else {
+        Schedule::Constant
+    }
 }
 
 #[derive(Debug, Args)]
 pub(super) struct GanArgs<K: Defaults> {
     /// Training steps (one D step and one G step each).
-    #[arg(long, default_value_t = K::config().steps, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(K::config().steps), value_parser = at_least_one)]
     steps: usize,
     /// Samples the discriminator judges together: 1 is the vanilla GAN.
-    #[arg(long, default_value_t = K::config().pack, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(K::config().pack), value_parser = at_least_one)]
     pack: usize,
     /// Adam's learning rate for both players.
-    #[arg(long, default_value_t = K::config().lr, value_parser = positive::<f32>, allow_negative_numbers = true)]
+    #[arg(long, default_value = shown(K::config().lr), value_parser = positive::<f32>, allow_negative_numbers = true)]
     lr: f32,
     /// How the learning rate moves over the run.
-    #[arg(long, value_enum, default_value_t = schedule(&K::config()))]
+    #[arg(long, value_enum, default_value = shown(schedule(&K::config())))]
     schedule: Schedule,
     /// Real (and fake) samples per step.
-    #[arg(long, default_value_t = K::config().batch, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(K::config().batch), value_parser = at_least_one)]
     batch: usize,
     /// Length of the noise vector z (the PyTorch references use 256 on the plane).
-    #[arg(long, default_value_t = K::config().noise_dim, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(K::config().noise_dim), value_parser = at_least_one)]
     noise_dim: usize,
     /// Evaluate, checkpoint and draw a frame every this many steps.
-    #[arg(long, default_value_t = K::config().eval_every, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(K::config().eval_every), value_parser = at_least_one)]
     eval_every: usize,
     /// Seed of the initial weights, the data and the noise.
-    #[arg(long, default_value_t = K::config().seed)]
+    #[arg(long, default_value = shown(K::config().seed))]
     seed: u64,
     /// Checkpoint file [default: <out>/gan/<data>.ckpt].
     #[arg(long)]
@@ -107,9 +115,11 @@ pub(super) struct GanArgs<K: Defaults> {
 }
 
 impl<K: Defaults> GanArgs<K> {
-    fn config(&self) -> GanConfig {
+    fn config(&self, ctx: &Ctx) -> GanConfig {
+        let resumed_as_is = self.resume && !ctx.given.iter().any(|g| g == "steps");
         GanConfig {
-            steps: self.steps,
+            // A resumed run keeps its own length unless --steps extends it.
+            steps: if resumed_as_is { 1 } else { self.steps },
             batch: self.batch,
             lr: self.lr,
             noise_dim: self.noise_dim,
@@ -133,14 +143,19 @@ impl<K: Defaults> GanArgs<K> {
             if !ignored.is_empty() {
                 anyhow::bail!(
                     "{} would be ignored: a resumed run keeps the settings it started with \
-                     (only --steps can extend it); leave them out, or start a new run \
+                     (only --steps can extend it); leave {} out, or start a new run \
                      without --resume",
-                    ignored.join(", ")
+                    ignored.join(", "),
+                    if ignored.len() == 1 { "it" } else { "them" }
                 );
             }
         }
         Ok(RunOptions {
-            checkpoint: Some(self.checkpoint.clone().unwrap_or_else(|| checkpoint(ctx, data))),
+            checkpoint: Some(
+                self.checkpoint
+                    .clone()
+                    .unwrap_or_else(|| checkpoint(ctx, data)),
+            ),
             resume: self.resume,
         })
     }
@@ -176,15 +191,30 @@ pub(super) struct DigitsArgs {
 
 pub(super) fn gan(ctx: &Ctx, cmd: &GanCommand) -> anyhow::Result<()> {
     match cmd {
-        GanCommand::Ring(a) => plane(ctx, &Mixture::ring(), &a.config(), &a.options(ctx, "ring")?),
-        GanCommand::Grid(a) => plane(ctx, &Mixture::grid(), &a.config(), &a.options(ctx, "grid")?),
+        GanCommand::Ring(a) => plane(
+            ctx,
+            &Mixture::ring(),
+            &a.config(ctx),
+            &a.options(ctx, "ring")?,
+        ),
+        GanCommand::Grid(a) => plane(
+            ctx,
+            &Mixture::grid(),
+            &a.config(ctx),
+            &a.options(ctx, "grid")?,
+        ),
         GanCommand::Collapse(a) => collapse(ctx, a),
         GanCommand::Digits(a) => {
             let images = match &a.data {
                 None => aigc::data::digits()?,
                 Some(path) => aigc::data::Images::from_path(path)?,
             };
-            digits(ctx, images, &a.gan.config(), &a.gan.options(ctx, "digits")?)
+            digits(
+                ctx,
+                images,
+                &a.gan.config(ctx),
+                &a.gan.options(ctx, "digits")?,
+            )
         }
     }
 }
@@ -200,9 +230,16 @@ fn interrupted(step: usize, opts: &RunOptions, command: &str) -> anyhow::Result<
 
 fn plane(ctx: &Ctx, mixture: &Mixture, cfg: &GanConfig, opts: &RunOptions) -> anyhow::Result<()> {
     aigc::device::resolve(ctx.device)?;
-    heading(&format!("Chapter 8: a GAN on the {} of Gaussians", mixture.name))?;
+    heading(&format!(
+        "Chapter 8: a GAN on the {} of Gaussians",
+        mixture.name
+    ))?;
     let start = Instant::now();
-    let kind = if cfg.pack == 1 { "vanilla GAN" } else { "PacGAN" };
+    let kind = if cfg.pack == 1 {
+        "vanilla GAN"
+    } else {
+        "PacGAN"
+    };
     say!(
         "{} modes, std {}; pack {} ({kind}), {} steps of {} samples",
         mixture.centres.len(),
@@ -291,7 +328,10 @@ fn collapse(ctx: &Ctx, args: &CollapseArgs) -> anyhow::Result<()> {
         })?
     });
     if report.finish == Finish::Interrupted {
-        say!("\ninterrupted after {} runs; nothing was written", report.runs.len());
+        say!(
+            "\ninterrupted after {} runs; nothing was written",
+            report.runs.len()
+        );
         return Err(Interrupted.into());
     }
     for line in &lines {
@@ -314,5 +354,10 @@ pub(super) fn tour(ctx: &Ctx, quick: bool) -> anyhow::Result<()> {
     if quick {
         (cfg.steps, cfg.eval_every) = (100, 50);
     }
-    digits(ctx, aigc::data::digits()?, &cfg, &RunOptions::save_to(checkpoint(ctx, "digits")))
+    digits(
+        ctx,
+        aigc::data::digits()?,
+        &cfg,
+        &RunOptions::save_to(checkpoint(ctx, "digits")),
+    )
 }

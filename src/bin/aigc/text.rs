@@ -14,7 +14,7 @@ use aigc::sample::Sampling;
 use aigc::train::Finish;
 use clap::{Args, Subcommand};
 
-use super::{Ctx, Interrupted, at_least_one, finish, heading, non_negative, positive, say};
+use super::{Ctx, Interrupted, at_least_one, finish, heading, non_negative, positive, say, shown};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum LstmCommand {
@@ -67,34 +67,34 @@ pub(super) struct TrainArgs<M: TextModel + Send + Sync> {
     #[arg(long)]
     text: Option<PathBuf>,
     /// Training steps.
-    #[arg(long, default_value_t = TextConfig::<M>::default().steps, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().steps), value_parser = at_least_one)]
     steps: usize,
     /// Peak learning rate.
-    #[arg(long, default_value_t = TextConfig::<M>::default().lr, value_parser = positive::<f32>, allow_negative_numbers = true)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().lr), value_parser = positive::<f32>, allow_negative_numbers = true)]
     lr: f32,
     /// Learning rate at the end of the cosine decay.
-    #[arg(long, default_value_t = TextConfig::<M>::default().min_lr, value_parser = positive::<f32>, allow_negative_numbers = true)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().min_lr), value_parser = positive::<f32>, allow_negative_numbers = true)]
     min_lr: f32,
     /// Keep the learning rate constant (no warm-up, no decay).
     #[arg(long)]
     constant_lr: bool,
     /// Steps of linear warm-up before the decay.
-    #[arg(long, default_value_t = TextConfig::<M>::default().warmup)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().warmup))]
     warmup: usize,
     /// Windows per batch.
-    #[arg(long, default_value_t = TextConfig::<M>::default().batch, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().batch), value_parser = at_least_one)]
     batch: usize,
     /// Characters per window.
-    #[arg(long, default_value_t = TextConfig::<M>::default().seq, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().seq), value_parser = at_least_one)]
     seq: usize,
     /// Evaluate and checkpoint every this many steps.
-    #[arg(long, default_value_t = TextConfig::<M>::default().eval_every, value_parser = at_least_one)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().eval_every), value_parser = at_least_one)]
     eval_every: usize,
     /// Clip the gradient's global norm to this length (0 turns clipping off).
-    #[arg(long, default_value_t = TextConfig::<M>::default().adam.max_grad_norm.unwrap_or(0.0), value_parser = non_negative, allow_negative_numbers = true)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().adam.max_grad_norm.unwrap_or(0.0)), value_parser = non_negative, allow_negative_numbers = true)]
     clip: f32,
     /// Seed of the initial weights and the batches.
-    #[arg(long, default_value_t = TextConfig::<M>::default().seed)]
+    #[arg(long, default_value = shown(TextConfig::<M>::default().seed))]
     seed: u64,
     /// Checkpoint file [default: <out>/<model>/<model>.ckpt].
     #[arg(long)]
@@ -117,7 +117,11 @@ impl<M: TextModel + Send + Sync> TrainArgs<M> {
             batch: self.batch,
             seq: self.seq,
             lr: self.lr,
-            min_lr: if self.constant_lr { self.lr } else { self.min_lr },
+            min_lr: if self.constant_lr {
+                self.lr
+            } else {
+                self.min_lr
+            },
             warmup: if self.constant_lr { 0 } else { self.warmup },
             eval_every: self.eval_every,
             seed: self.seed,
@@ -170,7 +174,10 @@ pub(super) struct EvalArgs {
 trait Chapter: TextModel + Send + Sync {
     const TITLE: &'static str;
     type Report: Report;
-    fn report<D: Device<f32>>(outcome: &TextOutcome<Self, D>, grammar: bool) -> aigc::Result<Self::Report>;
+    fn report<D: Device<f32>>(
+        outcome: &TextOutcome<Self, D>,
+        grammar: bool,
+    ) -> aigc::Result<Self::Report>;
 }
 
 impl Chapter for Lstm {
@@ -198,7 +205,11 @@ pub(super) fn lstm(ctx: &Ctx, cmd: &LstmCommand) -> anyhow::Result<()> {
             use aigc::data::corpus::{BUNDLED_LINES, BUNDLED_SEED, generate};
             let text = generate(BUNDLED_LINES, BUNDLED_SEED);
             aigc::report::write_atomic(to, text.as_bytes())?;
-            say!("wrote {} characters to {}", text.chars().count(), to.display());
+            say!(
+                "wrote {} characters to {}",
+                text.chars().count(),
+                to.display()
+            );
             Ok(())
         }
         LstmCommand::Download { url, to } => {
@@ -267,10 +278,18 @@ fn train_from_args<M: Chapter>(ctx: &Ctx, args: &TrainArgs<M>) -> anyhow::Result
         }
     }
     let opts = RunOptions {
-        checkpoint: Some(args.checkpoint.clone().unwrap_or_else(|| default_checkpoint::<M>(ctx))),
+        checkpoint: Some(
+            args.checkpoint
+                .clone()
+                .unwrap_or_else(|| default_checkpoint::<M>(ctx)),
+        ),
         resume: args.resume,
     };
-    train::<M>(ctx, &source(args.text.as_deref())?, &args.config(), &opts)
+    let mut cfg = args.config();
+    if args.resume && !ctx.given.iter().any(|g| g == "steps") {
+        cfg.steps = 1; // the run's own length: a resumed run is only ever extended
+    }
+    train::<M>(ctx, &source(args.text.as_deref())?, &cfg, &opts)
 }
 
 /// Trains `M` on `src` with `cfg`, prints the report and writes its files.
@@ -362,7 +381,10 @@ fn compare(ctx: &Ctx, path: Option<&Path>) -> anyhow::Result<()> {
     heading("Chapter 7: LSTM vs Transformer on the same text")?;
     let start = Instant::now();
     let src = source(path)?;
-    let (lstm, gpt) = (aigc::lstm::LstmConfig::default(), aigc::gpt::GptConfig::default());
+    let (lstm, gpt) = (
+        aigc::lstm::LstmConfig::default(),
+        aigc::gpt::GptConfig::default(),
+    );
     say!(
         "{}: the LSTM ({} steps), then the GPT ({} steps), each with its book settings",
         src.name,
@@ -383,10 +405,20 @@ pub(super) fn tour(ctx: &Ctx, quick: bool) -> anyhow::Result<()> {
     if quick {
         (lstm.steps, lstm.eval_every) = (60, 30);
     }
-    train::<Lstm>(ctx, &src, &lstm, &RunOptions::save_to(default_checkpoint::<Lstm>(ctx)))?;
+    train::<Lstm>(
+        ctx,
+        &src,
+        &lstm,
+        &RunOptions::save_to(default_checkpoint::<Lstm>(ctx)),
+    )?;
     let mut gpt = aigc::gpt::GptConfig::default();
     if quick {
         (gpt.steps, gpt.eval_every, gpt.warmup) = (30, 15, 10);
     }
-    train::<Gpt>(ctx, &src, &gpt, &RunOptions::save_to(default_checkpoint::<Gpt>(ctx)))
+    train::<Gpt>(
+        ctx,
+        &src,
+        &gpt,
+        &RunOptions::save_to(default_checkpoint::<Gpt>(ctx)),
+    )
 }
