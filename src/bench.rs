@@ -125,7 +125,9 @@ pub fn lstm_step_ms<D: Device<f32>>(dev: &D, vocab: usize, batch: usize, reps: u
     };
     let mut opt = ClippedAdam::new(settings);
     let data = synthetic_batch(vocab, batch, 64);
-    time_ms(reps, || train_step(&mut model, &mut opt, &data, 2e-3).0 as f32)
+    time_ms(reps, || {
+        train_step(&mut model, &mut opt, &data, 2e-3).0 as f32
+    })
 }
 
 /// Milliseconds per training iteration of chapter 7's mini-GPT in the configuration of
@@ -136,12 +138,15 @@ pub fn gpt_step_ms<D: Device<f32>>(dev: &D, vocab: usize, batch: usize, reps: us
     let mut model = crate::gpt::BookGpt::<D>::new(dev, vocab, 0);
     let mut opt = ClippedAdam::new(crate::gpt::GptConfig::default().adam);
     let data = synthetic_batch(vocab, batch, 64);
-    time_ms(reps, || train_step(&mut model, &mut opt, &data, 1e-3).0 as f32)
+    time_ms(reps, || {
+        train_step(&mut model, &mut opt, &data, 1e-3).0 as f32
+    })
 }
 
 /// A batch of `batch` windows of `seq` made-up token ids below `vocab`.
 fn synthetic_batch(vocab: usize, batch: usize, seq: usize) -> Batch {
-    let ids = |salt: usize| -> Vec<usize> { (0..seq * batch).map(|i| (i * 31 + salt) % vocab).collect() };
+    let ids =
+        |salt: usize| -> Vec<usize> { (0..seq * batch).map(|i| (i * 31 + salt) % vocab).collect() };
     Batch {
         inputs: ids(0),
         targets: ids(1),
@@ -160,7 +165,10 @@ pub fn gan_step_ms<D: Device<f32>>(dev: &D, digits: bool, batch: usize, reps: us
     let mut players = Players::new(GanConfig::default().adam);
     if digits {
         let mut gan = DigitsGan::<D>::new(dev, (64, 64, 1), 0);
-        let real: Vec<f32> = noise(batch, 64, &mut rng).iter().map(|x| x.tanh()).collect();
+        let real: Vec<f32> = noise(batch, 64, &mut rng)
+            .iter()
+            .map(|x| x.tanh())
+            .collect();
         let z = noise(batch, 64, &mut rng);
         time_ms(reps, || gan_step(&mut gan, &mut players, &real, &z, 2e-4).d)
     } else {
@@ -299,7 +307,6 @@ impl BenchReport {
             gpu_rows,
         }
     }
-
 }
 
 impl crate::report::Report for BenchReport {

@@ -184,9 +184,7 @@ pub fn unbiased_linear<const I: usize, const O: usize, F: Dtype + Float, D: Devi
 }
 
 /// dfdx's `LayerNorm1D<C>` as it starts: gain 1, shift 0, ε = 10⁻⁵ (PyTorch's).
-pub fn layer_norm<const C: usize, F: Dtype + Float, D: Device<F>>(
-    dev: &D,
-) -> LayerNorm1D<C, F, D> {
+pub fn layer_norm<const C: usize, F: Dtype + Float, D: Device<F>>(dev: &D) -> LayerNorm1D<C, F, D> {
     LayerNorm1D {
         gamma: dev.ones(),
         beta: dev.zeros(),

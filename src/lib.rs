@@ -46,14 +46,14 @@ pub mod sample;
 pub mod train;
 
 // The chapters, in reading order.
-pub mod tensors;
-pub mod neuron;
-pub mod mse;
-pub mod regression;
-pub mod lstm;
-pub mod gpt;
-pub mod gan;
 pub mod bench;
+pub mod gan;
+pub mod gpt;
+pub mod lstm;
+pub mod mse;
+pub mod neuron;
+pub mod regression;
+pub mod tensors;
 
 #[cfg(feature = "exercises")]
 pub mod exercises;

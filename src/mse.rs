@@ -248,14 +248,14 @@ impl MseReport {
             ws.iter().map(|&w| (w, nll(w))).collect(),
         ))
     }
-
 }
 
 impl crate::report::Report for MseReport {
     /// The result table as Markdown.
     fn summary(&self) -> String {
         use crate::numbers::sig;
-        let mut t = crate::report::MarkdownTable::new(&["w", "L(w)", "dL/dw by hand", "dL/dw by dfdx"]);
+        let mut t =
+            crate::report::MarkdownTable::new(&["w", "L(w)", "dL/dw by hand", "dL/dw by dfdx"]);
         for &(w, l, s, a) in &self.slopes {
             t.row(vec![sig(w, 4), sig(l, 4), sig(s, 4), sig(a, 4)]);
         }

@@ -99,7 +99,11 @@ impl<D: Device<f32>> ParamVisitor<f32, D> for Update<'_, D> {
         m.axpy(b1, &g, 1.0 - b1); // m ← β₁ m + (1 − β₁) g
         v.axpy(b2, &g.square(), 1.0 - b2); // v ← β₂ v + (1 − β₂) g²
         let step = (m.clone() / c1) / ((v.clone() / c2).sqrt() + s.eps); // m̂ / (√v̂ + ε)
-        let decay = if S::NUM_DIMS >= 2 { s.weight_decay } else { 0.0 };
+        let decay = if S::NUM_DIMS >= 2 {
+            s.weight_decay
+        } else {
+            0.0
+        };
         let shape = *p.shape();
         p.axpy(1.0 - self.lr * decay, &step.reshape_like(&shape), -self.lr);
         self.k += 1;

@@ -162,7 +162,10 @@ impl crate::report::Report for TensorsReport {
         let (shifted, xw, total) = &self.ops;
         s += &format!("- x + row = {shifted:?}, x·w = {xw:?}, Σx = {total}\n");
         let (f, df) = self.derivative;
-        s += &format!("- f(x) = x² + 3x at x = {}: f = {f}, f'(x) = {df}\n", self.x);
+        s += &format!(
+            "- f(x) = x² + 3x at x = {}: f = {f}, f'(x) = {df}\n",
+            self.x
+        );
         let n = &self.neuron;
         s += &format!(
             "- tanh neuron: a = {:.4}, ∂a/∂w = {:?}, ∂a/∂b = {:.4}\n",

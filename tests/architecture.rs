@@ -79,7 +79,12 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// the CLI and the exercises.
 fn module_of(path: &Path) -> Option<String> {
     let rel = path.strip_prefix(src()).unwrap();
-    let first = rel.components().next()?.as_os_str().to_string_lossy().into_owned();
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
     let name = first.trim_end_matches(".rs").to_string();
     (!["bin", "exercises", "lib"].contains(&name.as_str())).then_some(name)
 }
@@ -96,7 +101,10 @@ fn uses(text: &str) -> BTreeMap<String, BTreeSet<String>> {
     let mut rest = code.as_str();
     while let Some(i) = rest.find("crate::") {
         rest = &rest[i + "crate::".len()..];
-        let module: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let module: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         let after = &rest[module.len()..];
         let items = found.entry(module).or_default();
         if let Some(path) = after.strip_prefix("::") {
@@ -109,7 +117,10 @@ fn uses(text: &str) -> BTreeMap<String, BTreeSet<String>> {
                     }
                 }
             } else {
-                let item: String = path.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let item: String = path
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
                 items.insert(item);
             }
         }
@@ -145,7 +156,10 @@ fn shared_modules_use_no_chapter() {
         let text = std::fs::read_to_string(&file).unwrap();
         for used in uses(&text).keys() {
             if chapter(used).is_some() {
-                problems.push(format!("{}: shared module {m} uses chapter module {used}", file.display()));
+                problems.push(format!(
+                    "{}: shared module {m} uses chapter module {used}",
+                    file.display()
+                ));
             }
         }
     }
@@ -165,11 +179,17 @@ fn chapters_use_only_earlier_chapters_and_only_their_ideas() {
                 continue;
             }
             if k > n {
-                problems.push(format!("{}: chapter {m} ({n}) uses a later chapter, {used} ({k})", file.display()));
+                problems.push(format!(
+                    "{}: chapter {m} ({n}) uses a later chapter, {used} ({k})",
+                    file.display()
+                ));
                 continue;
             }
             for item in items {
-                let allowed = IDEAS.iter().chain(&ALSO_IDEAS).any(|(a, b, i)| *a == m && *b == used && *i == item);
+                let allowed = IDEAS
+                    .iter()
+                    .chain(&ALSO_IDEAS)
+                    .any(|(a, b, i)| *a == m && *b == used && *i == item);
                 if !allowed {
                     problems.push(format!(
                         "{}: chapter {m} uses {used}::{item}; if it is an idea of that chapter, list it in IDEAS; if it is plumbing, move it to a shared module",
@@ -233,9 +253,13 @@ fn the_shared_modules_form_no_cycle() {
 #[test]
 fn the_checker_sees_a_forward_use_and_a_borrowed_plumbing_item() {
     // The rules above would pass vacuously if `uses` found nothing.
-    let text = "use crate::gpt::{Gpt, GptConfig};\nlet x = crate::train::fit(a);\n// crate::gan::x\n";
+    let text =
+        "use crate::gpt::{Gpt, GptConfig};\nlet x = crate::train::fit(a);\n// crate::gan::x\n";
     let found = uses(text);
-    assert_eq!(found["gpt"], BTreeSet::from(["Gpt".to_string(), "GptConfig".to_string()]));
+    assert_eq!(
+        found["gpt"],
+        BTreeSet::from(["Gpt".to_string(), "GptConfig".to_string()])
+    );
     assert_eq!(found["train"], BTreeSet::from(["fit".to_string()]));
     assert!(!found.contains_key("gan"), "comments are not uses");
 }
@@ -248,14 +272,23 @@ fn every_chapter_module_says_what_its_files_hold_and_what_it_uses() {
             continue; // a one-file chapter explains itself at its top
         }
         let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
-        assert!(text.contains("| file | concept |"), "src/{m}/mod.rs: no table of its files");
+        assert!(
+            text.contains("| file | concept |"),
+            "src/{m}/mod.rs: no table of its files"
+        );
         for file in rust_files(&dir) {
             let name = file.file_name().unwrap().to_string_lossy().into_owned();
             if name != "mod.rs" {
-                assert!(text.contains(&format!("`{name}`")), "src/{m}/mod.rs: its table lacks {name}");
+                assert!(
+                    text.contains(&format!("`{name}`")),
+                    "src/{m}/mod.rs: its table lacks {name}"
+                );
             }
         }
-        assert!(text.contains("Shared modules used"), "src/{m}/mod.rs: does not name the shared modules it uses");
+        assert!(
+            text.contains("Shared modules used"),
+            "src/{m}/mod.rs: does not name the shared modules it uses"
+        );
     }
 }
 
@@ -263,7 +296,11 @@ fn every_chapter_module_says_what_its_files_hold_and_what_it_uses() {
 fn no_source_file_is_longer_than_400_lines() {
     for file in rust_files(&src()) {
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
-        assert!(lines <= 400, "{} has {lines} lines: split it by concept", file.display());
+        assert!(
+            lines <= 400,
+            "{} has {lines} lines: split it by concept",
+            file.display()
+        );
     }
 }
 
@@ -277,8 +314,14 @@ fn no_type_name_means_two_things() {
         for line in std::fs::read_to_string(&file).unwrap().lines() {
             for kind in ["pub struct ", "pub enum ", "pub trait ", "pub type "] {
                 if let Some(rest) = line.strip_prefix(kind) {
-                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                    defined.entry(name).or_default().insert(file.display().to_string());
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    defined
+                        .entry(name)
+                        .or_default()
+                        .insert(file.display().to_string());
                 }
             }
         }
@@ -289,5 +332,9 @@ fn no_type_name_means_two_things() {
         .filter(|(_, files)| files.len() > 1)
         .map(|(name, files)| format!("{name}: {files:?}"))
         .collect();
-    assert!(twice.is_empty(), "names defined in several modules:\n{}", twice.join("\n"));
+    assert!(
+        twice.is_empty(),
+        "names defined in several modules:\n{}",
+        twice.join("\n")
+    );
 }

@@ -9,21 +9,40 @@ use aigc::params::{ParamVisitor, Params, set_parameters};
 type Small = CharLstm<4, 5, 20, f32, Cpu>;
 
 fn fixture() -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lstm-torch.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/lstm-torch.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f32> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
 }
 
 fn ids(v: &serde_json::Value) -> Vec<usize> {
-    v.as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize)).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as usize)
+        })
+        .collect()
 }
 
 fn largest_gap(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 #[test]
@@ -32,7 +51,10 @@ fn the_lstm_computes_what_pytorch_computes_from_the_same_weights() {
     let dev = Cpu::default();
     let mut model = Small::new(&dev, 7, 0);
     let params: Vec<Vec<f32>> = f["params"].as_array().unwrap().iter().map(floats).collect();
-    assert!(set_parameters(&mut model, &params), "the fixture's tensors fit the model, in PyTorch's order");
+    assert!(
+        set_parameters(&mut model, &params),
+        "the fixture's tensors fit the model, in PyTorch's order"
+    );
 
     let (x, y) = (ids(&f["inputs"]), ids(&f["targets"]));
     let (batch, steps) = (2, 3);
@@ -51,7 +73,10 @@ fn the_lstm_computes_what_pytorch_computes_from_the_same_weights() {
     assert!(logit_gap < 1e-5, "logits differ by {logit_gap}");
 
     let targets = time_major(&dev, &y, batch, steps).as_vec();
-    let loss = next_token_loss(logits.put_tape(tape).reshape_like(&(6, 7)), dev.tensor_from_vec(targets, (6,)));
+    let loss = next_token_loss(
+        logits.put_tape(tape).reshape_like(&(6, 7)),
+        dev.tensor_from_vec(targets, (6,)),
+    );
     let loss_gap = (loss.as_vec()[0] - f["loss"].as_f64().unwrap() as f32).abs();
     assert!(loss_gap < 1e-5, "loss differs by {loss_gap}");
 
@@ -71,5 +96,7 @@ fn the_lstm_computes_what_pytorch_computes_from_the_same_weights() {
         assert!(gap < 1e-5, "the gradient of {} differs by {gap}", names[k]);
         grad_gap = grad_gap.max(gap);
     }
-    eprintln!("largest differences: logits {logit_gap:.1e}, loss {loss_gap:.1e}, gradients {grad_gap:.1e}");
+    eprintln!(
+        "largest differences: logits {logit_gap:.1e}, loss {loss_gap:.1e}, gradients {grad_gap:.1e}"
+    );
 }

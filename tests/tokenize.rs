@@ -41,12 +41,31 @@ fn the_crate_learns_the_merges_hugging_face_learns() {
 fn the_crate_encodes_as_hugging_face_encodes() {
     let f = fixture();
     let bpe = Bpe::train(&fixture_text(&f), f["merges"].as_array().unwrap().len());
-    for (sample, want) in f["samples"].as_array().unwrap().iter().zip(f["encoded"].as_array().unwrap()) {
+    for (sample, want) in f["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(f["encoded"].as_array().unwrap())
+    {
         let sample = sample.as_str().unwrap();
-        let got: Vec<String> = bpe.encode(sample).unwrap().iter().map(|&i| bpe.token(i)).collect();
-        let want: Vec<&str> = want.as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        let got: Vec<String> = bpe
+            .encode(sample)
+            .unwrap()
+            .iter()
+            .map(|&i| bpe.token(i))
+            .collect();
+        let want: Vec<&str> = want
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
         assert_eq!(got, want, "{sample:?}");
-        assert_eq!(bpe.decode(&bpe.encode(sample).unwrap()), sample, "decoding gives the text back");
+        assert_eq!(
+            bpe.decode(&bpe.encode(sample).unwrap()),
+            sample,
+            "decoding gives the text back"
+        );
     }
 }
 
@@ -60,10 +79,18 @@ fn pieces_keep_line_breaks_alone_and_spaces_at_word_starts() {
 #[test]
 fn each_tokenizer_gives_the_text_back_and_names_what_it_cannot_encode() {
     let text = "The cat sleeps.\n猫在睡觉。\n";
-    for kind in [Tokenization::Chars, Tokenization::Bytes, Tokenization::Bpe { merges: 10 }] {
+    for kind in [
+        Tokenization::Chars,
+        Tokenization::Bytes,
+        Tokenization::Bpe { merges: 10 },
+    ] {
         let t = Tokenizer::learn(kind, text);
         let ids = t.encode(text).unwrap();
-        assert!(ids.iter().all(|&i| i < t.len()), "{kind:?}: ids below V = {}", t.len());
+        assert!(
+            ids.iter().all(|&i| i < t.len()),
+            "{kind:?}: ids below V = {}",
+            t.len()
+        );
         assert_eq!(t.decode(&ids), text, "{kind:?}");
         if kind != Tokenization::Bytes {
             let err = t.encode("狐").unwrap_err().to_string();
@@ -73,7 +100,11 @@ fn each_tokenizer_gives_the_text_back_and_names_what_it_cannot_encode() {
     // Bytes know every text; three of them spell a Chinese character.
     let bytes = Tokenizer::learn(Tokenization::Bytes, "");
     assert_eq!(bytes.encode("狐").unwrap(), vec![0xe7, 0x8b, 0x90]);
-    assert_eq!(bytes.decode(&[0xe7, 0x8b]), "\u{FFFD}", "half a character is not a character");
+    assert_eq!(
+        bytes.decode(&[0xe7, 0x8b]),
+        "\u{FFFD}",
+        "half a character is not a character"
+    );
     assert_eq!(bytes.token(0xe7), "<e7>");
 }
 

@@ -100,7 +100,10 @@ impl Bpe {
     /// The text of token `id`.
     pub fn token(&self, id: usize) -> String {
         match id.checked_sub(self.alphabet.len()) {
-            None => self.alphabet.get(id).map_or("\u{FFFD}".into(), |c| c.to_string()),
+            None => self
+                .alphabet
+                .get(id)
+                .map_or("\u{FFFD}".into(), |c| c.to_string()),
             Some(k) => match self.merges.get(k) {
                 Some(&(a, b)) => self.token(a) + &self.token(b),
                 None => "\u{FFFD}".into(),
@@ -113,13 +116,21 @@ impl Bpe {
     /// error that names it.
     // ANCHOR: encode
     pub fn encode(&self, text: &str) -> Result<Vec<usize>> {
-        let rank: HashMap<(usize, usize), usize> =
-            self.merges.iter().enumerate().map(|(k, &p)| (p, k)).collect();
+        let rank: HashMap<(usize, usize), usize> = self
+            .merges
+            .iter()
+            .enumerate()
+            .map(|(k, &p)| (p, k))
+            .collect();
         let mut ids = Vec::new();
         for piece in pieces(text) {
             let mut word = piece
                 .chars()
-                .map(|c| self.alphabet.binary_search(&c).map_err(|_| unknown(c, self)))
+                .map(|c| {
+                    self.alphabet
+                        .binary_search(&c)
+                        .map_err(|_| unknown(c, self))
+                })
                 .collect::<Result<Vec<usize>>>()?;
             // The earliest-learned merge that applies, again and again.
             while let Some((k, pair)) = word

@@ -71,7 +71,10 @@ pub struct CollapseReport {
 
 /// The methods compared, in the table's order.
 fn methods(cfg: &CollapseConfig) -> Vec<(&'static str, GanConfig)> {
-    let mut m = vec![("vanilla", GanConfig::vanilla()), ("PacGAN", GanConfig::default())];
+    let mut m = vec![
+        ("vanilla", GanConfig::vanilla()),
+        ("PacGAN", GanConfig::default()),
+    ];
     if cfg.reference {
         m.insert(0, ("reference", GanConfig::reference()));
     }
@@ -126,7 +129,9 @@ pub fn collapse<D: Device<f32>>(
                 done(&r, 1e3 / outcome.log.ms_per_step().max(1e-9));
                 report.runs.push(r);
                 if seed == 0 {
-                    report.pictures.push((mixture.clone(), method.into(), outcome.log));
+                    report
+                        .pictures
+                        .push((mixture.clone(), method.into(), outcome.log));
                 }
             }
         }
@@ -200,7 +205,10 @@ impl Report for CollapseReport {
         out.json("collapse.json", self)?;
         out.text("collapse.md", &self.summary())?;
         for (mixture, method, log) in &self.pictures {
-            let last = log.last_eval().map(|e| e.samples.clone()).unwrap_or_default();
+            let last = log
+                .last_eval()
+                .map(|e| e.samples.clone())
+                .unwrap_or_default();
             let m = log.last_eval().and_then(|e| e.modes.clone());
             let (c, hq) = m.map_or((0, 0.0), |m| (m.modes_covered, m.high_quality_pct));
             let title = format!(

@@ -89,7 +89,10 @@ impl<const H: usize, A: Nonlinearity, Out: Nonlinearity, D: Device<f32>> Gan<H, 
     /// result.
     pub fn generate(&self, noise: &[f32]) -> Vec<f32> {
         let dev = self.g.l1.weight.device();
-        let z = dev.tensor_from_vec(noise.to_vec(), (noise.len() / self.noise_dim, self.noise_dim));
+        let z = dev.tensor_from_vec(
+            noise.to_vec(),
+            (noise.len() / self.noise_dim, self.noise_dim),
+        );
         self.g.forward(z).as_vec()
     }
 

@@ -119,8 +119,11 @@ impl Report for PlaneReport {
         let losses = figures::loss_chart(log, &format!("{title}: losses"));
         out.svg(&format!("{name}-loss.svg"), &losses)?;
         let n_modes = self.mixture.centres.len();
-        let coverage =
-            figures::coverage_chart(&[(title.clone(), log)], n_modes, &format!("{title}: modes covered"));
+        let coverage = figures::coverage_chart(
+            &[(title.clone(), log)],
+            n_modes,
+            &format!("{title}: modes covered"),
+        );
         out.svg(&format!("{name}-modes.svg"), &coverage)?;
         let n = log.evals.len();
         let mut picks = vec![0, n / 4, n / 2, n.saturating_sub(1)];
@@ -266,6 +269,9 @@ impl Report for DigitsReport {
         let last = samples(self.log.last_eval());
         out.bytes("digits.png", &figures::digit_grid_png(&last, 4)?)?;
         out.bytes("digits-start.png", &figures::digit_grid_png(&first, 4)?)?;
-        out.bytes("digits-real.png", &figures::digit_grid_png(&self.real_grid, 4)?)
+        out.bytes(
+            "digits-real.png",
+            &figures::digit_grid_png(&self.real_grid, 4)?,
+        )
     }
 }

@@ -137,7 +137,12 @@ where
     let (gan, players, mut log, config) = match (&opts.checkpoint, opts.resume) {
         (Some(path), true) => resume(dev, path, data, cfg)?,
         (None, true) => return Err(AigcError::Checkpoint("resume needs a checkpoint".into())),
-        _ => (Gan::new(dev, sizes, cfg.seed), Players::new(cfg.adam), GanLog::default(), *cfg),
+        _ => (
+            Gan::new(dev, sizes, cfg.seed),
+            Players::new(cfg.adam),
+            GanLog::default(),
+            *cfg,
+        ),
     };
     let mut trainer = GanTrainer {
         eval_noise: eval_noise(data.eval_samples(), config.noise_dim),

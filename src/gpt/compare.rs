@@ -29,7 +29,12 @@ pub struct Curve {
 }
 
 impl Curve {
-    fn new<M: TextModel, D: Device<f32>>(model: &str, net: &M::Net<D>, cfg_steps: (usize, usize), log: &TextLog) -> Self {
+    fn new<M: TextModel, D: Device<f32>>(
+        model: &str,
+        net: &M::Net<D>,
+        cfg_steps: (usize, usize),
+        log: &TextLog,
+    ) -> Self {
         Curve {
             model: model.into(),
             parameters: count(net),

@@ -17,7 +17,7 @@ use rand::rngs::StdRng;
 use rand_distr::uniform::SampleUniform;
 
 use super::attention::{CausalSelfAttention, Heads, KeysValues, Seq, per_position};
-use crate::data::{Batch, Vocab};
+use crate::data::{Batch, Tokenizer};
 use crate::error::Result;
 use crate::layers::{Dense, Init, TokenEmbedding, layer_norm, seeded, unbiased_linear};
 use crate::lm::{LanguageModel, next_token_loss};
@@ -355,12 +355,12 @@ where
 
     fn generate(
         &self,
-        vocab: &Vocab,
+        tokenizer: &Tokenizer,
         prompt: &str,
         n: usize,
         how: &Sampling,
         seed: u64,
     ) -> Result<String> {
-        super::generate(self, vocab, prompt, n, how, seed)
+        super::generate(self, tokenizer, prompt, n, how, seed)
     }
 }

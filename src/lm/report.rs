@@ -56,6 +56,8 @@ pub struct TextReport {
     pub steps: usize,
     /// Vocabulary size V.
     pub vocab: usize,
+    /// How the text became tokens.
+    pub tokens: crate::data::Tokenization,
     /// Trainable numbers in the model.
     pub parameters: usize,
     /// ln V: the loss of a model that guesses uniformly.
@@ -85,7 +87,7 @@ impl TextReport {
         outcome: &TextOutcome<M, D>,
         grammar: bool,
     ) -> Result<Self> {
-        let (model, vocab, log) = (&outcome.model, &outcome.vocab, &outcome.log);
+        let (model, vocab, log) = (&outcome.model, &outcome.tokenizer, &outcome.log);
         let mut samples = Vec::new();
         for prompt in PROMPTS.iter().filter(|p| vocab.encode(p).is_ok()) {
             for temperature in TEMPERATURES {
@@ -109,6 +111,7 @@ impl TextReport {
             model: M::SHORT.into(),
             steps: log.step,
             vocab: vocab.len(),
+            tokens: vocab.kind(),
             parameters: count(model),
             uniform_loss: (vocab.len() as f64).ln(),
             first_valid_loss: log.evals.first().map_or(f64::NAN, |m| m.value),
@@ -118,7 +121,11 @@ impl TextReport {
                 / log.train_seconds.max(1e-9),
             samples,
             grammar: rows,
-            curve: log.evals.iter().map(|m| (m.step, m.seconds, m.value)).collect(),
+            curve: log
+                .evals
+                .iter()
+                .map(|m| (m.step, m.seconds, m.value))
+                .collect(),
             log: log.clone(),
         })
     }
@@ -139,7 +146,10 @@ pub fn grammar_row(temperature: f32, text: &str) -> GrammarRow {
     let (well_formed, lines) = corpus::well_formed_lines(&format!("\n{text}"));
     let complete: Vec<&str> = text.split('\n').collect();
     let complete = &complete[..complete.len().saturating_sub(1)];
-    let distinct = complete.iter().collect::<std::collections::HashSet<_>>().len();
+    let distinct = complete
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     GrammarRow {
         temperature,
         well_formed,
@@ -154,8 +164,18 @@ impl Report for TextReport {
         let nats = |x: f64| format!("{} nats/char", sig(x, 3));
         t.row(vec!["training steps".into(), self.steps.to_string()]);
         t.row(vec!["parameters".into(), self.parameters.to_string()]);
-        t.row(vec!["vocabulary V".into(), format!("{} characters", self.vocab)]);
-        t.row(vec!["uniform guess, ln V".into(), nats(self.uniform_loss)]);
+        let unit = match self.tokens {
+            crate::data::Tokenization::Chars => "characters".to_string(),
+            crate::data::Tokenization::Bytes => "bytes".to_string(),
+            crate::data::Tokenization::Bpe { merges } => format!("tokens (BPE, {merges} merges)"),
+        };
+        t.row(vec![
+            "vocabulary V".into(),
+            format!("{} {unit}", self.vocab),
+        ]);
+        if self.tokens == crate::data::Tokenization::Chars {
+            t.row(vec!["uniform guess, ln V".into(), nats(self.uniform_loss)]);
+        }
         t.row(vec![
             "validation loss before training".into(),
             nats(self.first_valid_loss),
@@ -174,11 +194,8 @@ impl Report for TextReport {
         ]);
         let mut s = t.to_markdown();
         if !self.grammar.is_empty() {
-            let mut g = MarkdownTable::new(&[
-                "temperature τ",
-                "well-formed lines",
-                "distinct lines",
-            ]);
+            let mut g =
+                MarkdownTable::new(&["temperature τ", "well-formed lines", "distinct lines"]);
             for r in &self.grammar {
                 g.row(vec![
                     tau(r.temperature),
@@ -234,5 +251,8 @@ pub fn loss_chart(title: &str, log: &TextLog, uniform: f64) -> Chart {
     Chart::new(title, "step", "cross-entropy (nats/char)")
         .with(Series::line("training (mean of 10 steps)", smooth))
         .with(Series::line("validation", valid))
-        .with(Series::line("uniform guess ln V", vec![(0.0, uniform), (end, uniform)]))
+        .with(Series::line(
+            "uniform guess ln V",
+            vec![(0.0, uniform), (end, uniform)],
+        ))
 }

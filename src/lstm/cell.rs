@@ -70,7 +70,6 @@ where
     }
 }
 
-
 impl<const E: usize, const H: usize, const G: usize, F, D> Params<F, D> for LstmCell<E, H, G, F, D>
 where
     F: Dtype + Float + rand_distr::uniform::SampleUniform,

@@ -4,7 +4,7 @@ use dfdx::prelude::*;
 use num_traits::Float;
 
 use super::cell::{LstmCell, State, Steps};
-use crate::data::{Batch, Vocab};
+use crate::data::{Batch, Tokenizer};
 use crate::error::Result;
 use crate::layers::{Dense, Init, TokenEmbedding, seeded};
 use crate::lm::{LanguageModel, next_token_loss};
@@ -61,7 +61,10 @@ impl<const E: usize, const H: usize, const G: usize, F: Dtype + Float, D: Device
         let (hs, state) = self.lstm.forward_seq(x, state); // (steps, batch, H)
         let rows = hs.reshape_like(&(steps * batch, Const::<H>)); // every position a row
         let logits = self.head.forward(rows); // (steps · batch, V)
-        (logits.reshape_like(&(steps, batch, self.vocab_size())), state)
+        (
+            logits.reshape_like(&(steps, batch, self.vocab_size())),
+            state,
+        )
     }
     // ANCHOR_END: forward
 }
@@ -118,12 +121,12 @@ impl<const E: usize, const H: usize, const G: usize, D: Device<f32>> LanguageMod
 
     fn generate(
         &self,
-        vocab: &Vocab,
+        tokenizer: &Tokenizer,
         prompt: &str,
         n: usize,
         how: &Sampling,
         seed: u64,
     ) -> Result<String> {
-        super::generate(self, vocab, prompt, n, how, seed)
+        super::generate(self, tokenizer, prompt, n, how, seed)
     }
 }

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::data::Dataset;
 use crate::error::Result;
+use crate::numbers::sig;
 use crate::plot::{Chart, Series};
 use crate::regression::*;
-use crate::numbers::sig;
 use crate::report::{MarkdownTable, OutputDir, Report};
 
 /// Everything `aigc regression` runs.
@@ -228,7 +228,6 @@ impl Report for RegressionReport {
 }
 
 impl RegressionReport {
-
     /// The three tables, named `gd`, `sweep` and `optimisers`.
     pub fn sections(&self) -> Vec<(&'static str, String)> {
         let mut t = MarkdownTable::new(&["quantity", "value"]);
@@ -312,5 +311,4 @@ impl RegressionReport {
             ("optimisers.svg", &self.optimiser_chart),
         ]
     }
-
 }

@@ -15,9 +15,9 @@ use serde::Serialize;
 
 use crate::data::Dataset;
 use crate::error::{AigcError, Result};
+use crate::numbers::sig;
 use crate::plot::{Chart, Series};
 use crate::regression::least_squares;
-use crate::numbers::sig;
 use crate::report::{MarkdownTable, OutputDir, Report};
 use crate::train::{check_loss, progress_bar, validate_count, validate_lr};
 
@@ -249,7 +249,6 @@ impl MlpReport {
             ],
         ))
     }
-
 }
 
 impl Report for MlpReport {

@@ -101,7 +101,10 @@ pub fn fit<T: Trainer>(
     if log.evals.is_empty() {
         log.record(trainer.evaluate()?); // the untrained model, for reference
     }
-    let bar = progress_bar(settings.steps.saturating_sub(log.step) as u64, settings.name);
+    let bar = progress_bar(
+        settings.steps.saturating_sub(log.step) as u64,
+        settings.name,
+    );
     while log.step < settings.steps {
         if stop.requested() {
             evaluate_and_save(trainer, log)?;

@@ -62,12 +62,20 @@ enum Schedule {
 
 impl std::fmt::Display for Schedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if *self == Schedule::Cosine { "cosine" } else { "constant" })
+        f.write_str(if *self == Schedule::Cosine {
+            "cosine"
+        } else {
+            "constant"
+        })
     }
 }
 
 fn schedule(cfg: &GanConfig) -> Schedule {
-    if cfg.cosine { Schedule::Cosine } else { Schedule::Constant }
+    if cfg.cosine {
+        Schedule::Cosine
+    } else {
+        Schedule::Constant
+    }
 }
 
 #[derive(Debug, Args)]
@@ -140,7 +148,11 @@ impl<K: Defaults> GanArgs<K> {
             }
         }
         Ok(RunOptions {
-            checkpoint: Some(self.checkpoint.clone().unwrap_or_else(|| checkpoint(ctx, data))),
+            checkpoint: Some(
+                self.checkpoint
+                    .clone()
+                    .unwrap_or_else(|| checkpoint(ctx, data)),
+            ),
             resume: self.resume,
         })
     }
@@ -200,9 +212,16 @@ fn interrupted(step: usize, opts: &RunOptions, command: &str) -> anyhow::Result<
 
 fn plane(ctx: &Ctx, mixture: &Mixture, cfg: &GanConfig, opts: &RunOptions) -> anyhow::Result<()> {
     aigc::device::resolve(ctx.device)?;
-    heading(&format!("Chapter 8: a GAN on the {} of Gaussians", mixture.name))?;
+    heading(&format!(
+        "Chapter 8: a GAN on the {} of Gaussians",
+        mixture.name
+    ))?;
     let start = Instant::now();
-    let kind = if cfg.pack == 1 { "vanilla GAN" } else { "PacGAN" };
+    let kind = if cfg.pack == 1 {
+        "vanilla GAN"
+    } else {
+        "PacGAN"
+    };
     say!(
         "{} modes, std {}; pack {} ({kind}), {} steps of {} samples",
         mixture.centres.len(),
@@ -291,7 +310,10 @@ fn collapse(ctx: &Ctx, args: &CollapseArgs) -> anyhow::Result<()> {
         })?
     });
     if report.finish == Finish::Interrupted {
-        say!("\ninterrupted after {} runs; nothing was written", report.runs.len());
+        say!(
+            "\ninterrupted after {} runs; nothing was written",
+            report.runs.len()
+        );
         return Err(Interrupted.into());
     }
     for line in &lines {
@@ -314,5 +336,10 @@ pub(super) fn tour(ctx: &Ctx, quick: bool) -> anyhow::Result<()> {
     if quick {
         (cfg.steps, cfg.eval_every) = (100, 50);
     }
-    digits(ctx, aigc::data::digits()?, &cfg, &RunOptions::save_to(checkpoint(ctx, "digits")))
+    digits(
+        ctx,
+        aigc::data::digits()?,
+        &cfg,
+        &RunOptions::save_to(checkpoint(ctx, "digits")),
+    )
 }

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use aigc::data::Tokenization;
 use aigc::dfdx::prelude::Device;
 use aigc::gpt::{Gpt, GptReport};
 use aigc::lm::{LanguageModel, RunOptions, TextConfig, TextModel, TextOutcome, TextReport};
@@ -31,15 +32,76 @@ pub(super) enum LstmCommand {
         #[arg(long, default_value = "data/animals.txt")]
         to: PathBuf,
     },
-    /// Download Tiny Shakespeare (about 1.1 MB) to train on real text.
-    Download {
-        /// Where to fetch it from.
-        #[arg(long, default_value = aigc::data::download::TINY_SHAKESPEARE_URL)]
-        url: String,
-        /// Where to save it (data/downloads/ is ignored by git: never commit downloads).
-        #[arg(long, default_value = "data/downloads/tinyshakespeare.txt")]
+    /// Download a real text to train on: Tiny Shakespeare (1.1 MB, English) or a
+    /// million characters of Tang poems (Chinese, in simplified characters).
+    Download(DownloadArgs),
+    /// Turn a text's traditional Chinese characters into simplified ones (貓 → 猫).
+    Simplify {
+        /// The text to convert.
+        #[arg(long)]
+        text: PathBuf,
+        /// Where to write the result.
+        #[arg(long)]
         to: PathBuf,
     },
+    /// The same LSTM on English and on Chinese, reading characters, UTF-8 bytes or BPE
+    /// subwords: vocabulary, tokens per line, loss per character, speed, samples.
+    Tokenizers(TokenizersArgs),
+}
+
+/// A public text `aigc lstm download` can fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Download {
+    /// Tiny Shakespeare, char-rnn's text (public-domain plays).
+    Shakespeare,
+    /// Tang poems from the chinese-poetry collection (public domain), one per line.
+    Tang,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DownloadArgs {
+    /// Which text.
+    #[arg(long, value_enum, default_value_t = Download::Shakespeare)]
+    corpus: Download,
+    /// Where to fetch it from [default: its public address].
+    #[arg(long)]
+    url: Option<String>,
+    /// Where to save it [default: data/downloads/<corpus>.txt; that folder is ignored by
+    /// git: never commit downloads].
+    #[arg(long)]
+    to: Option<PathBuf>,
+    /// Tang poems: how many characters of poems to keep.
+    #[arg(long, default_value_t = aigc::data::download::TANG_CHARS)]
+    chars: usize,
+    /// Tang poems: keep the collection's traditional characters.
+    #[arg(long)]
+    traditional: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct TokenizersArgs {
+    /// An English text [default: the English lines of the bundled corpus].
+    #[arg(long)]
+    english: Option<PathBuf>,
+    /// A Chinese text [default: the Chinese lines of the bundled corpus].
+    #[arg(long)]
+    chinese: Option<PathBuf>,
+    /// Training steps of every run.
+    #[arg(long, default_value_t = aigc::lstm::TokenizersConfig::default().lstm.steps, value_parser = at_least_one)]
+    steps: usize,
+    /// Merges of the BPE tokenizer.
+    #[arg(long, default_value_t = aigc::lstm::TokenizersConfig::default().merges)]
+    merges: usize,
+}
+
+impl std::fmt::Display for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if *self == Download::Tang {
+            "tang"
+        } else {
+            "shakespeare"
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +158,12 @@ pub(super) struct TrainArgs<M: TextModel + Send + Sync> {
     /// Seed of the initial weights and the batches.
     #[arg(long, default_value_t = TextConfig::<M>::default().seed)]
     seed: u64,
+    /// How the text becomes tokens: characters, UTF-8 bytes, or BPE subwords.
+    #[arg(long, value_enum, default_value_t = Tokens::Chars)]
+    tokens: Tokens,
+    /// With `--tokens bpe`: how many merges to learn (new tokens beyond the characters).
+    #[arg(long, default_value_t = 1000)]
+    merges: usize,
     /// Checkpoint file [default: <out>/<model>/<model>.ckpt].
     #[arg(long)]
     checkpoint: Option<PathBuf>,
@@ -104,6 +172,25 @@ pub(super) struct TrainArgs<M: TextModel + Send + Sync> {
     resume: bool,
     #[arg(skip)]
     model: PhantomData<M>,
+}
+
+/// The tokenizers `--tokens` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Tokens {
+    /// One token per character.
+    Chars,
+    /// One token per UTF-8 byte.
+    Bytes,
+    /// Byte-pair encoding over characters (`--merges` of them).
+    Bpe,
+}
+
+impl std::fmt::Display for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use clap::ValueEnum;
+        let name = self.to_possible_value().map(|v| v.get_name().to_string());
+        f.write_str(&name.unwrap_or_default())
+    }
 }
 
 /// The flags a resumed run may take: the rest come from its checkpoint.
@@ -117,13 +204,24 @@ impl<M: TextModel + Send + Sync> TrainArgs<M> {
             batch: self.batch,
             seq: self.seq,
             lr: self.lr,
-            min_lr: if self.constant_lr { self.lr } else { self.min_lr },
+            min_lr: if self.constant_lr {
+                self.lr
+            } else {
+                self.min_lr
+            },
             warmup: if self.constant_lr { 0 } else { self.warmup },
             eval_every: self.eval_every,
             seed: self.seed,
             adam: aigc::optim::AdamSettings {
                 max_grad_norm: (self.clip > 0.0).then_some(self.clip),
                 ..book.adam
+            },
+            tokens: match self.tokens {
+                Tokens::Chars => Tokenization::Chars,
+                Tokens::Bytes => Tokenization::Bytes,
+                Tokens::Bpe => Tokenization::Bpe {
+                    merges: self.merges,
+                },
             },
             ..book
         }
@@ -141,7 +239,7 @@ pub(super) struct GenerateArgs {
     /// Continue the prompt as the middle of a line (no line break is read before it).
     #[arg(long)]
     mid_line: bool,
-    /// How many characters to write.
+    /// How many tokens to write (characters, unless the model reads bytes or subwords).
     #[arg(long, default_value_t = 200)]
     chars: usize,
     /// Sampling temperature: 0 is greedy (always the most likely character), lower is
@@ -170,7 +268,10 @@ pub(super) struct EvalArgs {
 trait Chapter: TextModel + Send + Sync {
     const TITLE: &'static str;
     type Report: Report;
-    fn report<D: Device<f32>>(outcome: &TextOutcome<Self, D>, grammar: bool) -> aigc::Result<Self::Report>;
+    fn report<D: Device<f32>>(
+        outcome: &TextOutcome<Self, D>,
+        grammar: bool,
+    ) -> aigc::Result<Self::Report>;
 }
 
 impl Chapter for Lstm {
@@ -198,19 +299,25 @@ pub(super) fn lstm(ctx: &Ctx, cmd: &LstmCommand) -> anyhow::Result<()> {
             use aigc::data::corpus::{BUNDLED_LINES, BUNDLED_SEED, generate};
             let text = generate(BUNDLED_LINES, BUNDLED_SEED);
             aigc::report::write_atomic(to, text.as_bytes())?;
-            say!("wrote {} characters to {}", text.chars().count(), to.display());
-            Ok(())
-        }
-        LstmCommand::Download { url, to } => {
-            say!("downloading {url} …");
-            let n = aigc::data::download::download_text(url, to)?;
             say!(
-                "saved {n} bytes to {}; train on it with `aigc lstm train --text {}`",
-                to.display(),
+                "wrote {} characters to {}",
+                text.chars().count(),
                 to.display()
             );
             Ok(())
         }
+        LstmCommand::Download(args) => download(args),
+        LstmCommand::Simplify { text, to } => {
+            let simplified = aigc::data::download::simplified(&aigc::data::read_text(text)?);
+            aigc::report::write_atomic(to, simplified.as_bytes())?;
+            say!(
+                "wrote {} characters to {}",
+                simplified.chars().count(),
+                to.display()
+            );
+            Ok(())
+        }
+        LstmCommand::Tokenizers(args) => tokenizers(ctx, args),
     }
 }
 
@@ -221,6 +328,99 @@ pub(super) fn gpt(ctx: &Ctx, cmd: &GptCommand) -> anyhow::Result<()> {
         GptCommand::Eval(args) => eval::<Gpt>(ctx, args),
         GptCommand::Compare { text } => compare(ctx, text.as_deref()),
     }
+}
+
+fn download(args: &DownloadArgs) -> anyhow::Result<()> {
+    use aigc::data::download::{TANG_URL, TINY_SHAKESPEARE_URL, download_tang, download_text};
+    let to = args
+        .to
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("data/downloads/{}.txt", args.corpus)));
+    match args.corpus {
+        Download::Shakespeare => {
+            let url = args.url.as_deref().unwrap_or(TINY_SHAKESPEARE_URL);
+            say!("downloading {url} …");
+            let n = download_text(url, &to)?;
+            say!("saved {n} bytes to {}", to.display());
+        }
+        Download::Tang => {
+            let url = args.url.as_deref().unwrap_or(TANG_URL);
+            say!("downloading Tang poems from {url} …");
+            let c = download_tang(url, &to, args.chars, !args.traditional)?;
+            say!(
+                "saved {} poems ({} characters, from {} files{}) to {}",
+                c.poems,
+                c.chars,
+                c.files,
+                if args.traditional {
+                    ""
+                } else {
+                    ", in simplified characters"
+                },
+                to.display()
+            );
+        }
+    }
+    say!("train on it with `aigc lstm train --text {}`", to.display());
+    Ok(())
+}
+
+fn tokenizers(ctx: &Ctx, args: &TokenizersArgs) -> anyhow::Result<()> {
+    heading("Chapter 6: characters, bytes or subwords")?;
+    let start = Instant::now();
+    let bundled = aigc::data::corpus::ANIMALS;
+    let en: String = bundled
+        .lines()
+        .filter(|l| l.is_ascii())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let zh: String = bundled
+        .lines()
+        .filter(|l| !l.is_ascii())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let read =
+        |p: &Option<PathBuf>, fallback: String, what: &str| -> aigc::Result<(String, String)> {
+            Ok(match p {
+                Some(p) => (
+                    aigc::data::read_text(p)?,
+                    format!("{what}: {}", p.display()),
+                ),
+                None => (fallback, format!("{what}: bundled corpus")),
+            })
+        };
+    let (en, en_name) = read(&args.english, en, "English")?;
+    let (zh, zh_name) = read(&args.chinese, zh, "Chinese")?;
+    let cfg = aigc::lstm::TokenizersConfig {
+        lstm: aigc::lstm::LstmConfig {
+            steps: args.steps,
+            eval_every: (args.steps / 3).max(1),
+            ..aigc::lstm::TokenizersConfig::default().lstm
+        },
+        merges: args.merges,
+    };
+    let corpora = [
+        aigc::lstm::Corpus {
+            name: &en_name,
+            text: &en,
+        },
+        aigc::lstm::Corpus {
+            name: &zh_name,
+            text: &zh,
+        },
+    ];
+    say!("{} runs of {} steps each", 6, cfg.lstm.steps);
+    let report = aigc::on_device!(ctx.device, 0, |dev| {
+        aigc::lstm::compare_tokenizers(&dev, &corpora, &cfg, ctx.stop())?
+    });
+    if report.finish == Finish::Interrupted {
+        say!(
+            "\ninterrupted after {} runs; nothing was written",
+            report.rows.len()
+        );
+        return Err(Interrupted.into());
+    }
+    super::report(ctx, "lstm", &report, start)
 }
 
 /// A text to train on: a file, or the bundled corpus; and whether it is the bundled one.
@@ -267,7 +467,11 @@ fn train_from_args<M: Chapter>(ctx: &Ctx, args: &TrainArgs<M>) -> anyhow::Result
         }
     }
     let opts = RunOptions {
-        checkpoint: Some(args.checkpoint.clone().unwrap_or_else(|| default_checkpoint::<M>(ctx))),
+        checkpoint: Some(
+            args.checkpoint
+                .clone()
+                .unwrap_or_else(|| default_checkpoint::<M>(ctx)),
+        ),
         resume: args.resume,
     };
     train::<M>(ctx, &source(args.text.as_deref())?, &args.config(), &opts)
@@ -336,8 +540,8 @@ fn generate<M: TextModel>(ctx: &Ctx, args: &GenerateArgs) -> anyhow::Result<()> 
         from_line_start: !args.mid_line,
     };
     let text = aigc::on_device!(ctx.device, 0, |dev| {
-        let (model, vocab, _) = aigc::lm::load::<M, _>(&dev, &ckpt)?;
-        model.generate(&vocab, &args.prompt, args.chars, &how, args.seed)?
+        let (model, tokenizer, _) = aigc::lm::load::<M, _>(&dev, &ckpt)?;
+        model.generate(&tokenizer, &args.prompt, args.chars, &how, args.seed)?
     });
     say!("{text}");
     Ok(())
@@ -362,7 +566,10 @@ fn compare(ctx: &Ctx, path: Option<&Path>) -> anyhow::Result<()> {
     heading("Chapter 7: LSTM vs Transformer on the same text")?;
     let start = Instant::now();
     let src = source(path)?;
-    let (lstm, gpt) = (aigc::lstm::LstmConfig::default(), aigc::gpt::GptConfig::default());
+    let (lstm, gpt) = (
+        aigc::lstm::LstmConfig::default(),
+        aigc::gpt::GptConfig::default(),
+    );
     say!(
         "{}: the LSTM ({} steps), then the GPT ({} steps), each with its book settings",
         src.name,
@@ -383,10 +590,20 @@ pub(super) fn tour(ctx: &Ctx, quick: bool) -> anyhow::Result<()> {
     if quick {
         (lstm.steps, lstm.eval_every) = (60, 30);
     }
-    train::<Lstm>(ctx, &src, &lstm, &RunOptions::save_to(default_checkpoint::<Lstm>(ctx)))?;
+    train::<Lstm>(
+        ctx,
+        &src,
+        &lstm,
+        &RunOptions::save_to(default_checkpoint::<Lstm>(ctx)),
+    )?;
     let mut gpt = aigc::gpt::GptConfig::default();
     if quick {
         (gpt.steps, gpt.eval_every, gpt.warmup) = (30, 15, 10);
     }
-    train::<Gpt>(ctx, &src, &gpt, &RunOptions::save_to(default_checkpoint::<Gpt>(ctx)))
+    train::<Gpt>(
+        ctx,
+        &src,
+        &gpt,
+        &RunOptions::save_to(default_checkpoint::<Gpt>(ctx)),
+    )
 }
