@@ -270,3 +270,16 @@ where
         attention_weights(q, k)
     }
 }
+
+impl<const C: usize, const NH: usize, D: Device<f32>> CausalSelfAttention<C, NH, f32, D> {
+    /// [`CausalSelfAttention::forward`] with the heads' attention in the CPU kernel
+    /// [`causal_attention`](crate::kernels::causal_attention).
+    pub fn forward_fused<T: Tape<f32, D> + Merge<T>>(
+        &self,
+        x: Seq<C, f32, D, T>,
+    ) -> Seq<C, f32, D, T> {
+        let (q, k, v) = self.qkv(x);
+        let y = crate::kernels::causal_attention(q, k, v);
+        per_position(&self.proj, merge_heads::<C, _, _, _>(y))
+    }
+}

@@ -29,8 +29,9 @@ pub fn cross_entropy<D: Device<f32>, T: Tape<f32, D>>(
         let targets = dev.tensor_from_vec(targets.to_vec(), (targets.len(),));
         return crate::lm::next_token_loss(logits, targets);
     }
-    let (logits, mut tape) = logits.split_tape();
     let (n, v) = *logits.shape();
+    // Gradients are written in memory order: work on a contiguous tensor (a no-op when it is).
+    let (logits, mut tape) = logits.reshape_like(&(n, v)).split_tape();
     assert_eq!(targets.len(), n, "one target per row of logits");
     let mut probs = logits.as_vec();
     let losses: Vec<f64> = probs

@@ -79,14 +79,23 @@ struct Saved {
 pub fn lstm_sequence<const H: usize, const G: usize, D: Device<f32>, T: Tape<f32, D>>(
     x_proj: Tensor<(usize, usize, Const<G>), f32, D, T>,
     (w_hh, b_hh): (&Tensor<Rank2<G, H>, f32, D>, &Tensor<Rank1<G>, f32, D>),
-    (h0, c0): (&Tensor<(usize, Const<H>), f32, D>, &Tensor<(usize, Const<H>), f32, D>),
+    (h0, c0): (
+        &Tensor<(usize, Const<H>), f32, D>,
+        &Tensor<(usize, Const<H>), f32, D>,
+    ),
 ) -> (
     Tensor<(usize, usize, Const<H>), f32, D, T>,
-    (Tensor<(usize, Const<H>), f32, D>, Tensor<(usize, Const<H>), f32, D>),
+    (
+        Tensor<(usize, Const<H>), f32, D>,
+        Tensor<(usize, Const<H>), f32, D>,
+    ),
 ) {
     assert!(on_cpu::<D>(), "lstm_sequence is the CPU kernel");
-    let (x_proj, mut tape) = x_proj.split_tape();
     let (steps, batch, _) = *x_proj.shape();
+    // Gradients are written in memory order: work on a contiguous tensor (a no-op when it is).
+    let (x_proj, mut tape) = x_proj
+        .reshape_like(&(steps, batch, Const::<G>))
+        .split_tape();
     let (w, b) = (w_hh.as_vec(), b_hh.as_vec());
     let mut z = x_proj.as_vec(); // becomes the gates, step by step
     let mut hs = vec![0.0f32; steps * batch * H];
@@ -130,7 +139,8 @@ pub fn lstm_sequence<const H: usize, const G: usize, D: Device<f32>, T: Tape<f32
         dev.tensor_from_vec(h, (batch, Const)),
         dev.tensor_from_vec(last_c, (batch, Const)),
     );
-    let out: Tensor<(usize, usize, Const<H>), f32, D> = dev.tensor_from_vec(hs, (steps, batch, Const));
+    let out: Tensor<(usize, usize, Const<H>), f32, D> =
+        dev.tensor_from_vec(hs, (steps, batch, Const));
     let (out_k, x_k, w_k, b_k) = (out.clone(), x_proj, w_hh.clone(), b_hh.clone());
     tape.add_backward_op(move |grads| {
         let grads = cpu_grads(grads);

@@ -10,16 +10,24 @@
 //! composed version (values and gradients, `tests/kernels.rs`) and runs only on the CPU:
 //! on a GPU the composed operations, which dfdx runs as CUDA kernels, are used instead.
 //!
+//! One rule every kernel follows: a gradient buffer is in the *memory* order of its
+//! tensor, which for a permuted view is not the order `as_vec` reads. Each kernel first
+//! reshapes its inputs to their own shape — free for a contiguous tensor, a copy (with
+//! its own backward step) for a strided view — and then reads and writes in one order.
+//!
 //! | file | concept |
 //! |---|---|
 //! | `cross_entropy.rs` | [`cross_entropy`]: softmax and the next-token loss in one pass |
 //! | `lstm.rs` | [`lstm_sequence`]: the LSTM over a whole sequence, forward and backward |
+//! | `transformer.rs` | [`layer_norm`], [`gelu`], [`causal_attention`]: a block's element-wise work |
 
 mod cross_entropy;
 mod lstm;
+mod transformer;
 
 pub use cross_entropy::cross_entropy;
 pub use lstm::lstm_sequence;
+pub use transformer::{causal_attention, gelu, layer_norm};
 
 use std::any::Any;
 

@@ -84,7 +84,8 @@ impl<const E: usize, const H: usize, const G: usize, D: Device<f32>> CharLstm<E,
         let zeros = self.embed.weight.device().zeros_like(&(batch, Const::<H>));
         let hh = (&self.lstm.hh.weight, &self.lstm.hh.bias);
         let (hs, _) = kernels::lstm_sequence(x_proj, hh, (&zeros, &zeros));
-        self.head.forward(hs.reshape_like(&(steps * batch, Const::<H>)))
+        self.head
+            .forward(hs.reshape_like(&(steps * batch, Const::<H>)))
     }
 }
 
