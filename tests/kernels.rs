@@ -154,8 +154,8 @@ fn the_fused_lstm_continues_from_a_given_state() {
     assert!(gap(&h.as_vec(), &h2.as_vec()) < 1e-6 && gap(&c.as_vec(), &c2.as_vec()) < 1e-6);
 }
 
-use aigc::gpt::{MiniGpt, attention, tanh_gelu};
-use aigc::kernels::{causal_attention, gelu, layer_norm};
+use aigc::gpt::{MiniGpt, tanh_gelu};
+use aigc::kernels::{gelu, layer_norm};
 
 fn random(rng: &mut StdRng, n: usize) -> Vec<f32> {
     (0..n).map(|_| rng.gen_range(-2.0..2.0)).collect()
@@ -215,43 +215,6 @@ fn fused_gelu_matches_the_composed_tanh_form() {
 }
 
 #[test]
-fn fused_attention_matches_matmul_mask_softmax() {
-    let dev = Cpu::default();
-    let mut rng = StdRng::seed_from_u64(6);
-    let shape = (2, 3, 7, 4);
-    let mut heads = || -> Tensor<(usize, usize, usize, usize), f32, Cpu> {
-        dev.tensor_from_vec(random(&mut rng, 2 * 3 * 7 * 4), shape)
-    };
-    let (q, k, v) = (heads(), heads(), heads());
-    let w = random(&mut rng, 2 * 3 * 7 * 4);
-    for which in 0..3 {
-        let grads_of = |fused: bool| {
-            let t = |x: &Tensor<(usize, usize, usize, usize), f32, Cpu>, i: usize| {
-                if i == which {
-                    x.leaky_trace()
-                } else {
-                    x.clone().retaped()
-                }
-            };
-            let out = if fused {
-                causal_attention(t(&q, 0), t(&k, 1), t(&v, 2))
-            } else {
-                attention(t(&q, 0), t(&k, 1), t(&v, 2))
-            };
-            let target = [&q, &k, &v][which];
-            probe(out, &w, target)
-        };
-        let ((a, ga), (b, gb)) = (grads_of(false), grads_of(true));
-        assert!(gap(&a, &b) < 1e-5, "values differ by {}", gap(&a, &b));
-        assert!(
-            gap(&ga, &gb) < 1e-5,
-            "gradients of input {which} differ by {}",
-            gap(&ga, &gb)
-        );
-    }
-}
-
-#[test]
 fn the_fused_gpt_computes_the_composed_gpt() {
     let dev = Cpu::default();
     let model = MiniGpt::<16, 32, 2, 2, 8, f32, Cpu>::new(&dev, 11, 8);
@@ -284,4 +247,63 @@ fn the_fused_gpt_computes_the_composed_gpt() {
             gap(ga, gb)
         );
     }
+}
+
+#[test]
+fn fused_attention_matches_matmul_mask_softmax_head_by_head() {
+    use aigc::gpt::attention;
+    use aigc::kernels::causal_attention;
+    let dev = Cpu::default();
+    let mut rng = StdRng::seed_from_u64(6);
+    let (b, t, nh) = (2, 7, 2);
+    let mut rows = || -> Tensor<(usize, usize, Const<8>), f32, Cpu> {
+        dev.tensor_from_vec(random(&mut rng, b * t * 8), (b, t, Const))
+    };
+    let (q, k, v) = (rows(), rows(), rows());
+    let w = random(&mut rng, b * t * 8);
+    for which in 0..3 {
+        let run = |fused: bool| {
+            let tr = |x: &Tensor<(usize, usize, Const<8>), f32, Cpu>, i: usize| {
+                if i == which {
+                    x.leaky_trace()
+                } else {
+                    x.clone().retaped()
+                }
+            };
+            let (q2, k2, v2) = (tr(&q, 0), tr(&k, 1), tr(&v, 2));
+            let out = if fused {
+                causal_attention(q2, k2, v2, nh)
+            } else {
+                let split = |x: Tensor<(usize, usize, Const<8>), f32, Cpu, OwnedTape<f32, Cpu>>| {
+                    x.reshape_like(&(b, t, nh, 8 / nh))
+                        .permute::<_, Axes4<0, 2, 1, 3>>()
+                };
+                let y = attention(split(q2), split(k2), split(v2));
+                y.permute::<_, Axes4<0, 2, 1, 3>>()
+                    .reshape_like(&(b, t, Const::<8>))
+            };
+            probe(out, &w, [&q, &k, &v][which])
+        };
+        let ((a, ga), (bb, gb)) = (run(false), run(true));
+        assert!(gap(&a, &bb) < 1e-5, "values differ by {}", gap(&a, &bb));
+        assert!(
+            gap(&ga, &gb) < 1e-5,
+            "gradients of input {which} differ by {}",
+            gap(&ga, &gb)
+        );
+    }
+}
+
+#[test]
+fn fused_leaky_relu_matches_dfdx_prelu_and_relu() {
+    let dev = Cpu::default();
+    let mut rng = StdRng::seed_from_u64(10);
+    let x: Tensor<(usize,), f32, Cpu> = dev.tensor_from_vec(random(&mut rng, 300), (300,));
+    let w = random(&mut rng, 300);
+    let (a, ga) = probe(x.leaky_trace().prelu(0.2), &w, &x);
+    let (b, gb) = probe(aigc::kernels::leaky_relu(x.leaky_trace(), 0.2), &w, &x);
+    assert!(gap(&a, &b) < 1e-7 && gap(&ga, &gb) < 1e-7);
+    let (a, ga) = probe(x.leaky_trace().relu(), &w, &x);
+    let (b, gb) = probe(aigc::kernels::leaky_relu(x.leaky_trace(), 0.0), &w, &x);
+    assert!(gap(&a, &b) < 1e-7 && gap(&ga, &gb) < 1e-7);
 }

@@ -278,8 +278,11 @@ impl<const C: usize, const NH: usize, D: Device<f32>> CausalSelfAttention<C, NH,
         &self,
         x: Seq<C, f32, D, T>,
     ) -> Seq<C, f32, D, T> {
-        let (q, k, v) = self.qkv(x);
-        let y = crate::kernels::causal_attention(q, k, v);
-        per_position(&self.proj, merge_heads::<C, _, _, _>(y))
+        let (x, tape) = x.split_tape();
+        let q = per_position(&self.q, x.clone().put_tape(tape));
+        let k = per_position(&self.k, x.clone().retaped::<T>());
+        let v = per_position(&self.v, x.retaped::<T>());
+        let y = crate::kernels::causal_attention(q, k, v, NH); // heads stay side by side
+        per_position(&self.proj, y)
     }
 }

@@ -19,7 +19,7 @@
 //! |---|---|
 //! | `cross_entropy.rs` | [`cross_entropy`]: softmax and the next-token loss in one pass |
 //! | `lstm.rs` | [`lstm_sequence`]: the LSTM over a whole sequence, forward and backward |
-//! | `transformer.rs` | [`layer_norm`], [`gelu`], [`causal_attention`]: a block's element-wise work |
+//! | `transformer.rs` | [`layer_norm`], [`gelu`], [`causal_attention`], [`leaky_relu`]: element-wise work in one pass |
 
 mod cross_entropy;
 mod lstm;
@@ -27,7 +27,7 @@ mod transformer;
 
 pub use cross_entropy::cross_entropy;
 pub use lstm::lstm_sequence;
-pub use transformer::{causal_attention, gelu, layer_norm};
+pub use transformer::{causal_attention, gelu, layer_norm, leaky_relu};
 
 use std::any::Any;
 

@@ -116,86 +116,102 @@ pub fn gelu<S: Shape, D: Device<f32>, T: Tape<f32, D>>(
     out.put_tape(tape)
 }
 
-/// Heads: (batch, heads, positions, numbers per head).
-type Heads<D, T> = Tensor<(usize, usize, usize, usize), f32, D, T>;
+/// Rows of `C` numbers per position: (batch, positions, C).
+type Rows<const C: usize, D, T> = Tensor<(usize, usize, Const<C>), f32, D, T>;
 
-/// Causal scaled dot-product attention, softmax(Q Kᵀ / √d + M) V, for every head of every
-/// sequence at once: the number [`attention`](crate::gpt::attention) composes from two
-/// matrix products, a scale, a mask and a softmax. Each head's T × T weights are made,
-/// used and kept (for the backward pass) in one task; heads run in parallel.
-pub fn causal_attention<D: Device<f32>, T: Tape<f32, D> + Merge<T>>(
-    q: Heads<D, T>,
-    k: Heads<D, T>,
-    v: Heads<D, T>,
-) -> Heads<D, T> {
+/// Multi-head causal attention from the projected queries, keys and values, each
+/// (batch, positions, C) with head h in columns h·C/heads … (h+1)·C/heads: every head's
+/// softmax(Q Kᵀ / √d + M) V, the heads side by side in the result (batch, positions, C).
+/// The same numbers as splitting the heads, [`attention`](crate::gpt::attention) and
+/// merging them again; here each sequence is one task (sequences run in parallel), and no
+/// head is ever copied out.
+pub fn causal_attention<const C: usize, D: Device<f32>, T: Tape<f32, D> + Merge<T>>(
+    q: Rows<C, D, T>,
+    k: Rows<C, D, T>,
+    v: Rows<C, D, T>,
+    heads: usize,
+) -> Rows<C, D, T> {
     assert!(on_cpu::<D>(), "causal_attention is a CPU kernel");
-    // Heads arrive as permuted views; the kernel reads and writes gradients in memory
-    // order, so it works on contiguous copies (reshaping a strided tensor makes one).
+    assert!(
+        heads > 0 && C % heads == 0,
+        "C must be a multiple of the number of heads"
+    );
     let shape = *q.shape();
+    // Contiguous, so that memory order is the order the kernel reads and writes.
     let (q, tq) = q.reshape_like(&shape).split_tape();
     let (k, tk) = k.reshape_like(&shape).split_tape();
     let (v, tv) = v.reshape_like(&shape).split_tape();
     let mut tape = tq.merge(tk).merge(tv);
-    let (b, h, t, d) = shape;
+    let (b, t, _) = shape;
+    let d = C / heads;
     let scale = 1.0 / (d as f32).sqrt();
     let (qv, kv, vv) = (q.as_vec(), k.as_vec(), v.as_vec());
-    let mut weights = vec![0.0f32; b * h * t * t];
-    let mut y = vec![0.0f32; b * h * t * d];
+    let mut weights = vec![0.0f32; b * heads * t * t];
+    let mut y = vec![0.0f32; b * t * C];
     weights
-        .par_chunks_mut(t * t)
-        .zip(y.par_chunks_mut(t * d))
+        .par_chunks_mut(heads * t * t)
+        .zip(y.par_chunks_mut(t * C))
         .enumerate()
         .for_each(|(n, (p, y))| {
-            let (q, k, v) = (&qv[n * t * d..], &kv[n * t * d..], &vv[n * t * d..]);
-            for i in 0..t {
-                let row = &mut p[i * t..(i + 1) * t];
-                let mut max = f32::NEG_INFINITY;
-                for j in 0..=i {
-                    let s = scale * dot(&q[i * d..(i + 1) * d], &k[j * d..(j + 1) * d]);
-                    row[j] = s;
-                    max = max.max(s);
-                }
-                let mut sum = 0.0;
-                for s in &mut row[..=i] {
-                    *s = (*s - max).exp();
-                    sum += *s;
-                }
-                row[..=i].iter_mut().for_each(|s| *s /= sum); // the future stays 0
-                let yi = &mut y[i * d..(i + 1) * d];
-                for (j, w) in row[..=i].iter().enumerate() {
-                    axpy(yi, *w, &v[j * d..(j + 1) * d]);
+            let span = n * t * C..(n + 1) * t * C;
+            let (q, k, v) = (&qv[span.clone()], &kv[span.clone()], &vv[span]);
+            for h in 0..heads {
+                let at = |row: usize| row * C + h * d..row * C + (h + 1) * d;
+                let p = &mut p[h * t * t..(h + 1) * t * t];
+                for i in 0..t {
+                    let row = &mut p[i * t..(i + 1) * t];
+                    let mut max = f32::NEG_INFINITY;
+                    for j in 0..=i {
+                        let s = scale * dot(&q[at(i)], &k[at(j)]);
+                        row[j] = s;
+                        max = max.max(s);
+                    }
+                    let mut sum = 0.0;
+                    for s in &mut row[..=i] {
+                        *s = (*s - max).exp();
+                        sum += *s;
+                    }
+                    let inv = 1.0 / sum;
+                    row[..=i].iter_mut().for_each(|s| *s *= inv); // the future stays 0
+                    let yi = &mut y[at(i)];
+                    for (j, w) in row[..=i].iter().enumerate() {
+                        axpy(yi, *w, &v[at(j)]);
+                    }
                 }
             }
         });
-    let out: Out<(usize, usize, usize, usize), D> = q.device().tensor_from_vec(y, shape);
+    let out: Out<(usize, usize, Const<C>), D> = q.device().tensor_from_vec(y, shape);
     let (out_k, q_k, k_k, v_k) = (out.clone(), q, k, v);
     tape.add_backward_op(move |grads| {
         let grads = cpu_grads(grads);
         let dy = grad_value(grads, cpu(&out_k));
-        let (mut dq, mut dk, mut dv) = (
-            vec![0.0f32; qv.len()],
-            vec![0.0f32; kv.len()],
-            vec![0.0f32; vv.len()],
-        );
-        dq.par_chunks_mut(t * d)
-            .zip(dk.par_chunks_mut(t * d))
-            .zip(dv.par_chunks_mut(t * d))
+        let n = qv.len();
+        let (mut dq, mut dk, mut dv) = (vec![0.0f32; n], vec![0.0f32; n], vec![0.0f32; n]);
+        dq.par_chunks_mut(t * C)
+            .zip(dk.par_chunks_mut(t * C))
+            .zip(dv.par_chunks_mut(t * C))
             .enumerate()
             .for_each(|(n, ((dq, dk), dv))| {
-                let span = n * t * d..(n + 1) * t * d;
+                let span = n * t * C..(n + 1) * t * C;
                 let (q, k, v) = (&qv[span.clone()], &kv[span.clone()], &vv[span.clone()]);
                 let dy = &dy[span];
-                let p = &weights[n * t * t..(n + 1) * t * t];
-                for i in 0..t {
-                    let (pi, dyi) = (&p[i * t..i * t + i + 1], &dy[i * d..(i + 1) * d]);
-                    // dP_ij = dyᵢ · vⱼ, then the softmax: dS_ij = P_ij (dP_ij − Σⱼ P_ij dP_ij).
-                    let dp: Vec<f32> = (0..=i).map(|j| dot(dyi, &v[j * d..(j + 1) * d])).collect();
-                    let mean: f32 = pi.iter().zip(&dp).map(|(p, g)| p * g).sum();
-                    for j in 0..=i {
-                        axpy(&mut dv[j * d..(j + 1) * d], pi[j], dyi); // dV = Pᵀ dY
-                        let ds = pi[j] * (dp[j] - mean) * scale;
-                        axpy(&mut dq[i * d..(i + 1) * d], ds, &k[j * d..(j + 1) * d]);
-                        axpy(&mut dk[j * d..(j + 1) * d], ds, &q[i * d..(i + 1) * d]);
+                let mut dp = vec![0.0f32; t];
+                for h in 0..heads {
+                    let at = |row: usize| row * C + h * d..row * C + (h + 1) * d;
+                    let p = &weights[(n * heads + h) * t * t..(n * heads + h + 1) * t * t];
+                    for i in 0..t {
+                        let pi = &p[i * t..i * t + i + 1];
+                        // dP_ij = dyᵢ · vⱼ; the softmax: dS_ij = P_ij (dP_ij − Σⱼ P_ij dP_ij).
+                        for j in 0..=i {
+                            dp[j] = dot(&dy[at(i)], &v[at(j)]);
+                        }
+                        let mean: f32 = pi.iter().zip(&dp).map(|(p, g)| p * g).sum();
+                        for j in 0..=i {
+                            axpy(&mut dv[at(j)], pi[j], &dy[at(i)]); // dV = Pᵀ dY
+                            let ds = pi[j] * (dp[j] - mean) * scale;
+                            axpy(&mut dq[at(i)], ds, &k[at(j)]);
+                            axpy(&mut dk[at(j)], ds, &q[at(i)]);
+                        }
                     }
                 }
             });
@@ -207,11 +223,60 @@ pub fn causal_attention<D: Device<f32>, T: Tape<f32, D> + Merge<T>>(
     out.put_tape(tape)
 }
 
+/// a · b, with eight running sums so the compiler can use vector registers (one sum
+/// would fix the order of the additions and keep them scalar).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 /// y ← y + a·x.
 fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
     y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
+}
+
+/// max(x, slope·x) elementwise (LeakyReLU; ReLU at slope 0), with its derivative (1 or
+/// `slope`) kept for the backward pass: dfdx composes it from a comparison and a choice.
+pub fn leaky_relu<S: Shape, D: Device<f32>, T: Tape<f32, D>>(
+    x: Tensor<S, f32, D, T>,
+    slope: f32,
+) -> Tensor<S, f32, D, T> {
+    assert!(on_cpu::<D>(), "leaky_relu is a CPU kernel");
+    let shape = *x.shape();
+    let (x, mut tape) = x.reshape_like(&shape).split_tape(); // contiguous: see causal_attention
+    let mut y = x.as_vec();
+    let positive: Vec<bool> = y
+        .iter_mut()
+        .map(|v| {
+            let keep = *v > 0.0;
+            if !keep {
+                *v *= slope;
+            }
+            keep
+        })
+        .collect();
+    let out: Out<S, D> = x.device().tensor_from_vec(y, shape);
+    let (out_k, x_k) = (out.clone(), x);
+    tape.add_backward_op(move |grads| {
+        let grads = cpu_grads(grads);
+        let dy = grad_value(grads, cpu(&out_k));
+        let gx = grad_of(grads, cpu(&x_k));
+        for ((g, d), p) in gx.iter_mut().zip(&dy).zip(&positive) {
+            *g += if *p { *d } else { slope * d };
+        }
+        Ok(())
+    });
+    out.put_tape(tape)
 }
