@@ -35,6 +35,7 @@ pub mod checkpoint;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod kernels;
 pub mod layers;
 pub mod lm;
 pub mod numbers;

@@ -19,11 +19,12 @@ const CHAPTERS: [(&str, u32); 8] = [
 ];
 
 /// The modules every chapter may use; they use no chapter.
-const SHARED: [&str; 13] = [
+const SHARED: [&str; 14] = [
     "checkpoint",
     "data",
     "device",
     "error",
+    "kernels",
     "layers",
     "lm",
     "numbers",

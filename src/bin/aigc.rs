@@ -9,12 +9,16 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use aigc::device::DeviceChoice;
-use aigc::regression::{GdConfig, MlpConfig, RegressionConfig};
+use aigc::regression::{MlpConfig, RegressionConfig};
 use aigc::report::{OutputDir, Report};
 use aigc::train::Stop;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+#[path = "aigc/corpus.rs"]
+mod corpus;
+#[path = "aigc/foundations.rs"]
+mod foundations;
 #[path = "aigc/gan.rs"]
 mod gan;
 #[path = "aigc/text.rs"]
@@ -46,9 +50,9 @@ enum Command {
     Mse,
     /// Chapter 5: linear regression on red-wine quality: closed form, gradient descent,
     /// learning-rate sweep, SGD vs momentum vs Adam.
-    Regression(RegressionArgs),
+    Regression(foundations::RegressionArgs),
     /// Chapter 5: a small MLP fitting a curve no straight line can.
-    Mlp(MlpArgs),
+    Mlp(foundations::MlpArgs),
     /// Chapter 6: a character-level LSTM, trained on English and Chinese text.
     #[command(subcommand)]
     Lstm(text::LstmCommand),
@@ -68,38 +72,6 @@ struct TourArgs {
     /// check of the whole pipeline).
     #[arg(long)]
     quick: bool,
-}
-
-#[derive(Debug, Args)]
-struct RegressionArgs {
-    /// A CSV file with a header line and numeric cells [default: the bundled red-wine data].
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// The column to predict.
-    #[arg(long, default_value = "quality")]
-    target: String,
-    /// Learning rate of the main gradient-descent run.
-    #[arg(long, default_value_t = GdConfig::default().lr, value_parser = positive::<f64>, allow_negative_numbers = true)]
-    lr: f64,
-    /// Epochs (full passes) of the main gradient-descent run.
-    #[arg(long, default_value_t = GdConfig::default().epochs, value_parser = at_least_one)]
-    epochs: usize,
-}
-
-#[derive(Debug, Args)]
-struct MlpArgs {
-    /// Adam's learning rate.
-    #[arg(long, default_value_t = MlpConfig::default().lr, value_parser = positive::<f64>, allow_negative_numbers = true)]
-    lr: f64,
-    /// Training steps.
-    #[arg(long, default_value_t = MlpConfig::default().steps, value_parser = at_least_one)]
-    steps: usize,
-    /// Number of noisy points of sin(3x).
-    #[arg(long, default_value_t = MlpConfig::default().points, value_parser = at_least_one)]
-    points: usize,
-    /// Seed of the data and the initial weights.
-    #[arg(long, default_value_t = MlpConfig::default().seed)]
-    seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -248,10 +220,10 @@ fn run(ctx: &Ctx, cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         None => tour(ctx, &TourArgs::default()),
         Some(Command::Tour(args)) => tour(ctx, args),
-        Some(Command::Tensors) => tensors(ctx),
-        Some(Command::Mse) => mse(ctx),
-        Some(Command::Regression(args)) => regression(ctx, args),
-        Some(Command::Mlp(args)) => mlp(ctx, &args.config()),
+        Some(Command::Tensors) => foundations::tensors(ctx),
+        Some(Command::Mse) => foundations::mse(ctx),
+        Some(Command::Regression(args)) => foundations::regression(ctx, args),
+        Some(Command::Mlp(args)) => foundations::mlp(ctx, &args.config()),
         Some(Command::Lstm(cmd)) => text::lstm(ctx, cmd),
         Some(Command::Gpt(cmd)) => text::gpt(ctx, cmd),
         Some(Command::Gan(cmd)) => gan::gan(ctx, cmd),
@@ -287,80 +259,6 @@ fn finish(out: &OutputDir, start: Instant, extra: &[PathBuf]) -> anyhow::Result<
     Ok(())
 }
 
-fn tensors(ctx: &Ctx) -> anyhow::Result<()> {
-    heading("Chapter 3: tensors and autodiff")?;
-    let start = Instant::now();
-    let cfg = aigc::tensors::TensorsConfig::default();
-    let outcome = aigc::on_device!(ctx.device, 0, |dev| aigc::tensors::run(&dev, &cfg));
-    report(ctx, "tensors", &outcome, start)
-}
-
-fn mse(ctx: &Ctx) -> anyhow::Result<()> {
-    heading("Chapter 4: neurons and the MSE loss")?;
-    let start = Instant::now();
-    let cfg = aigc::mse::MseConfig::default();
-    let outcome = aigc::on_device!(ctx.device, 0, |dev| aigc::mse::run(&dev, &cfg));
-    report(ctx, "mse", &outcome, start)
-}
-
-fn regression(ctx: &Ctx, args: &RegressionArgs) -> anyhow::Result<()> {
-    let table = match &args.data {
-        None => aigc::data::wine_table()?,
-        Some(path) => aigc::data::Table::from_path(path)?,
-    };
-    let cfg = RegressionConfig {
-        gd: GdConfig {
-            lr: args.lr,
-            epochs: args.epochs,
-        },
-        ..RegressionConfig::default()
-    };
-    regression_on(ctx, &table, &args.target, &cfg)
-}
-
-fn regression_on(
-    ctx: &Ctx,
-    table: &aigc::data::Table,
-    target: &str,
-    cfg: &RegressionConfig,
-) -> anyhow::Result<()> {
-    heading("Chapter 5: gradient descent on red-wine quality")?;
-    let start = Instant::now();
-    let data = table.split_target(target)?; // an unknown column lists the ones there are
-    say!(
-        "data: {} rows × {} features, target {:?} (features standardised)\n",
-        data.len(),
-        data.n_features(),
-        data.target_name
-    );
-    let data = data.standardized();
-    let outcome = aigc::on_device!(ctx.device, 0, |dev| {
-        aigc::regression::run(&dev, &data, cfg)?
-    });
-    report(ctx, "regression", &outcome, start)
-}
-
-impl MlpArgs {
-    fn config(&self) -> MlpConfig {
-        MlpConfig {
-            lr: self.lr,
-            steps: self.steps,
-            points: self.points,
-            seed: self.seed,
-            ..MlpConfig::default()
-        }
-    }
-}
-
-fn mlp(ctx: &Ctx, cfg: &MlpConfig) -> anyhow::Result<()> {
-    heading("Chapter 5: an MLP fits a curve")?;
-    let start = Instant::now();
-    let outcome = aigc::on_device!(ctx.device, cfg.seed, |dev| {
-        aigc::regression::run_mlp(&dev, cfg)?
-    });
-    report(ctx, "mlp", &outcome, start)
-}
-
 fn bench(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<()> {
     let device = aigc::device::resolve(ctx.device)?; // a missing GPU is an error at once
     heading("Chapter 9: time per training step")?;
@@ -389,11 +287,11 @@ fn check_stop(ctx: &Ctx) -> anyhow::Result<()> {
 
 fn tour(ctx: &Ctx, args: &TourArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    tensors(ctx)?;
-    mse(ctx)?;
+    foundations::tensors(ctx)?;
+    foundations::mse(ctx)?;
     let wine = aigc::data::wine_table()?;
-    regression_on(ctx, &wine, "quality", &RegressionConfig::default())?;
-    mlp(ctx, &MlpConfig::default())?;
+    foundations::regression_on(ctx, &wine, "quality", &RegressionConfig::default())?;
+    foundations::mlp(ctx, &MlpConfig::default())?;
     check_stop(ctx)?;
     text::tour(ctx, args.quick)?; // the LSTM, then the GPT
     check_stop(ctx)?;

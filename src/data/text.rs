@@ -9,6 +9,7 @@ use std::path::Path;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use super::tokenizer::{Tokenization, Tokenizer};
 use crate::error::{AigcError, Result};
 
 impl From<Vec<char>> for Vocab {
@@ -120,11 +121,11 @@ pub fn read_text(path: impl AsRef<Path>) -> Result<String> {
     Ok(text)
 }
 
-/// A text split into training and validation token ids over one vocabulary.
+/// A text split into training and validation token ids by one tokenizer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextData {
-    /// The vocabulary of the whole text.
-    pub vocab: Vocab,
+    /// The tokenizer, learned from the whole text.
+    pub tokenizer: Tokenizer,
     /// The first part of the text, for training.
     pub train: Vec<usize>,
     /// The last part, never trained on, for measuring the loss honestly.
@@ -132,43 +133,61 @@ pub struct TextData {
 }
 
 impl TextData {
-    /// Builds the vocabulary of `text` and splits it by position: the last
-    /// `valid_fraction` of the characters is the validation set.
+    /// Learns the tokenizer `kind` from `text` and splits the text by position: the last
+    /// `valid_fraction` of its characters is the validation part.
     ///
-    /// Both parts must hold at least one window of `window` characters (a training
-    /// sequence plus its next character); otherwise the text is too short.
-    pub fn split(text: &str, valid_fraction: f64, window: usize) -> Result<TextData> {
-        let vocab = Vocab::from_text(text);
-        let ids = vocab.encode(text)?;
-        let n_valid = ((ids.len() as f64) * valid_fraction).round() as usize;
-        let n_train = ids.len().saturating_sub(n_valid);
-        if n_train < window || n_valid < window {
+    /// Both parts must hold at least one window of `window` tokens (a training sequence
+    /// plus its next token); otherwise the text is too short.
+    ///
+    /// ```
+    /// use aigc::data::{TextData, Tokenization};
+    /// let d = TextData::split("abcdefghij", 0.2, 2, Tokenization::Chars).unwrap();
+    /// assert_eq!((d.train.len(), d.valid.len()), (8, 2));
+    /// ```
+    pub fn split(
+        text: &str,
+        valid_fraction: f64,
+        window: usize,
+        kind: Tokenization,
+    ) -> Result<TextData> {
+        let chars = text.chars().count();
+        let n_valid = ((chars as f64) * valid_fraction).round() as usize;
+        let cut = text
+            .char_indices()
+            .nth(chars.saturating_sub(n_valid))
+            .map_or(text.len(), |(i, _)| i);
+        let tokenizer = Tokenizer::learn(kind, text);
+        let train = tokenizer.encode(&text[..cut])?;
+        let valid = tokenizer.encode(&text[cut..])?;
+        if train.len() < window || valid.len() < window {
             return Err(AigcError::BadText(format!(
-                "the text has {} characters: too short for windows of {window} characters in \
+                "the text has {chars} characters: too short for windows of {window} tokens in \
                  both the training part and the {:.0}% validation part (needs at least {})",
-                ids.len(),
                 100.0 * valid_fraction,
                 ((window as f64) / valid_fraction.clamp(1e-9, 0.5)).ceil() as usize
             )));
         }
         Ok(TextData {
-            vocab,
-            train: ids[..n_train].to_vec(),
-            valid: ids[n_train..].to_vec(),
+            tokenizer,
+            train,
+            valid,
         })
     }
-}
 
-impl TextData {
     /// [`TextData::split`] for training: an empty text, or a text too short for one
     /// window in each part, is an error that says what to do.
-    pub fn for_training(text: &str, valid_fraction: f64, window: usize) -> Result<TextData> {
+    pub fn for_training(
+        text: &str,
+        valid_fraction: f64,
+        window: usize,
+        kind: Tokenization,
+    ) -> Result<TextData> {
         if text.trim().is_empty() {
             return Err(AigcError::BadText(
                 "the text is empty; a language model needs text to learn from".into(),
             ));
         }
-        TextData::split(text, valid_fraction, window)
+        TextData::split(text, valid_fraction, window, kind)
     }
 }
 

@@ -270,3 +270,19 @@ where
         attention_weights(q, k)
     }
 }
+
+impl<const C: usize, const NH: usize, D: Device<f32>> CausalSelfAttention<C, NH, f32, D> {
+    /// [`CausalSelfAttention::forward`] with the heads' attention in the CPU kernel
+    /// [`causal_attention`](crate::kernels::causal_attention).
+    pub fn forward_fused<T: Tape<f32, D> + Merge<T>>(
+        &self,
+        x: Seq<C, f32, D, T>,
+    ) -> Seq<C, f32, D, T> {
+        let (x, tape) = x.split_tape();
+        let q = per_position(&self.q, x.clone().put_tape(tape));
+        let k = per_position(&self.k, x.clone().retaped::<T>());
+        let v = per_position(&self.v, x.retaped::<T>());
+        let y = crate::kernels::causal_attention(q, k, v, NH); // heads stay side by side
+        per_position(&self.proj, y)
+    }
+}

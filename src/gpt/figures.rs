@@ -4,7 +4,7 @@ use dfdx::prelude::*;
 use plotters::prelude::*;
 
 use super::BookGpt;
-use crate::data::Vocab;
+use crate::data::Tokenizer;
 use crate::error::{AigcError, Result};
 
 /// The attention weights of every head of one block on one text.
@@ -14,8 +14,10 @@ pub struct AttentionMap {
     pub layer: usize,
     /// Heads in the block.
     pub heads: usize,
-    /// Positions (characters of the text, at most the context).
+    /// Positions (tokens of the text, at most the context).
     pub positions: usize,
+    /// The text of each position's token, for the axes.
+    pub tokens: Vec<String>,
     /// weights[h][t][s]: how much position t of head h reads position s.
     pub weights: Vec<Vec<Vec<f32>>>,
 }
@@ -24,11 +26,11 @@ pub struct AttentionMap {
 /// model's context).
 pub fn attention_map<D: Device<f32>>(
     model: &BookGpt<D>,
-    vocab: &Vocab,
+    tokenizer: &Tokenizer,
     text: &str,
     layer: usize,
 ) -> Result<AttentionMap> {
-    let ids = vocab.encode(text)?;
+    let ids = tokenizer.encode(text)?;
     let ids = &ids[..ids.len().min(BookGpt::<D>::CONTEXT)];
     if ids.is_empty() {
         return Err(AigcError::BadText("no text to show attention on".into()));
@@ -54,6 +56,7 @@ pub fn attention_map<D: Device<f32>>(
         layer,
         heads,
         positions: t,
+        tokens: ids.iter().take(t).map(|&i| tokenizer.token(i)).collect(),
         weights,
     })
 }
@@ -78,12 +81,12 @@ impl AttentionMap {
 /// the easiest to read; a diffuse head averages over many positions.
 pub fn sharpest_head<D: Device<f32>>(
     model: &BookGpt<D>,
-    vocab: &Vocab,
+    tokenizer: &Tokenizer,
     text: &str,
 ) -> Result<(AttentionMap, usize)> {
     let mut best: Option<(AttentionMap, usize, f64)> = None;
     for layer in 0..model.blocks.len() {
-        let map = attention_map(model, vocab, text, layer)?;
+        let map = attention_map(model, tokenizer, text, layer)?;
         for head in 0..map.heads {
             let h = map.entropy(head);
             if best.as_ref().is_none_or(|b| h < b.2) {
@@ -95,18 +98,14 @@ pub fn sharpest_head<D: Device<f32>>(
         .ok_or_else(|| AigcError::Shape("the model has no attention heads".into()))
 }
 
-/// A character as an axis label: whitespace made visible.
-fn label(c: char) -> String {
-    match c {
-        '\n' => "⏎".into(),
-        ' ' => "␣".into(),
-        c => c.to_string(),
-    }
+/// A token as an axis label: whitespace made visible.
+fn label(token: &str) -> String {
+    token.replace('\n', "⏎").replace(' ', "␣")
 }
 
 /// Head `head` of `map` as an SVG heat map: row t (the reading position) against
-/// column s (the position read), darker = more weight. `text` labels the axes.
-pub fn heatmap_svg(map: &AttentionMap, head: usize, text: &str) -> Result<String> {
+/// column s (the position read), darker = more weight. `tokens` label the axes.
+pub fn heatmap_svg(map: &AttentionMap, head: usize, tokens: &[String]) -> Result<String> {
     let w = map
         .weights
         .get(head)
@@ -114,7 +113,7 @@ pub fn heatmap_svg(map: &AttentionMap, head: usize, text: &str) -> Result<String
             name: "head",
             message: format!("the block has {} heads, not {}", map.heads, head + 1),
         })?;
-    let chars: Vec<char> = text.chars().take(map.positions).collect();
+    let chars: Vec<&String> = tokens.iter().take(map.positions).collect();
     let n = map.positions as i32;
     let cell = 580 / n.max(1); // pixels per cell, for centring the labels
     let mut svg = String::new();
@@ -138,7 +137,7 @@ pub fn heatmap_svg(map: &AttentionMap, head: usize, text: &str) -> Result<String
                 .map_err(|e| e.to_string())?;
             let name = |i: &i32| {
                 let c = usize::try_from(*i).ok().and_then(|i| chars.get(i));
-                c.map_or(String::new(), |c| label(*c))
+                c.map_or(String::new(), |c| label(c))
             };
             chart
                 .configure_mesh()

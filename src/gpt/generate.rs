@@ -5,12 +5,12 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::{KvCache, MiniGpt};
-use crate::data::Vocab;
+use crate::data::Tokenizer;
 use crate::error::Result;
 use crate::lm::prompt_ids;
 use crate::sample::{Sampling, sample};
 
-/// Continues `prompt` with `n` characters drawn as `how` says. The same seed gives the
+/// Continues `prompt` with `n` tokens drawn as `how` says. The same seed gives the
 /// same text; at temperature 0 the seed does not matter (greedy decoding).
 ///
 /// The model sees at most `BLOCK` characters: a longer prompt is cropped to its last
@@ -31,18 +31,18 @@ pub fn generate<
     D: Device<f32>,
 >(
     model: &MiniGpt<C, FF, NH, L, BLOCK, f32, D>,
-    vocab: &Vocab,
+    tokenizer: &Tokenizer,
     prompt: &str,
     n: usize,
     how: &Sampling,
     seed: u64,
 ) -> Result<String> {
     how.validate()?;
-    let mut ids = prompt_ids(vocab, prompt, how.from_line_start)?;
+    let mut ids = prompt_ids(tokenizer, prompt, how.from_line_start)?;
     let dev = model.wte.weight.device();
-    let v = vocab.len();
+    let v = tokenizer.len();
+    let mut new = Vec::with_capacity(n);
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut out = prompt.to_string();
     let read = |ids: &[usize], cache: &mut KvCache<f32, D>| {
         let logits = model.forward_cached(dev.tensor_from_vec(ids.to_vec(), (1, ids.len())), cache);
         logits.as_vec()[(ids.len() - 1) * v..].to_vec() // the scores for what comes next
@@ -51,7 +51,7 @@ pub fn generate<
     let mut last = read(&ids[ids.len().saturating_sub(BLOCK)..], &mut cache);
     for _ in 0..n {
         let next = sample(&last, how, &mut rng);
-        out.push(vocab.chars[next]);
+        new.push(next);
         ids.push(next);
         last = if cache.len < BLOCK {
             read(&[next], &mut cache) // one more position
@@ -60,6 +60,7 @@ pub fn generate<
             read(&ids[ids.len() - BLOCK / 2..], &mut cache)
         };
     }
-    Ok(out)
+    Ok(prompt.to_string() + &tokenizer.decode(&new)) // decoded at the end: a byte
+    // model's character may take several tokens
 }
 // ANCHOR_END: generate

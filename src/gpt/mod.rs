@@ -11,6 +11,7 @@
 //! | `attention.rs` | the causal mask, scaled dot-product attention, multi-head attention |
 //! | `model.rs` | embeddings, the pre-LayerNorm block, the stacked model |
 //! | `generate.rs` | sampling text, one character at a time, with a key/value cache |
+//! | `language_model.rs` | the GPT's loss (fused CPU kernels) and generation for the shared `lm` code |
 //! | `figures.rs` | attention maps as heat maps |
 //! | `compare.rs` | LSTM against Transformer on the same text and clock |
 //!
@@ -27,6 +28,7 @@ mod attention;
 mod compare;
 mod figures;
 mod generate;
+mod language_model;
 mod model;
 
 pub use attention::{
@@ -79,6 +81,7 @@ impl TextModel for Gpt {
                 max_grad_norm: Some(1.0),
                 weight_decay: 0.1,
             },
+            tokens: crate::data::Tokenization::Chars,
             model: std::marker::PhantomData,
         }
     }
@@ -99,10 +102,10 @@ pub fn run<D: Device<f32>>(
     crate::lm::run(dev, text, cfg, opts, stop)
 }
 
-/// The trained GPT saved at `path`, with its vocabulary.
-pub fn load<D: Device<f32>>(dev: &D, path: &Path) -> Result<(BookGpt<D>, crate::data::Vocab)> {
-    let (model, vocab, _) = crate::lm::load::<Gpt, D>(dev, path)?;
-    Ok((model, vocab))
+/// The trained GPT saved at `path`, with its tokenizer.
+pub fn load<D: Device<f32>>(dev: &D, path: &Path) -> Result<(BookGpt<D>, crate::data::Tokenizer)> {
+    let (model, tokenizer, _) = crate::lm::load::<Gpt, D>(dev, path)?;
+    Ok((model, tokenizer))
 }
 
 /// The sentence whose attention map the chapter shows.
@@ -127,7 +130,7 @@ impl GptReport {
     /// start of the sample from the first prompt).
     pub fn new<D: Device<f32>>(outcome: &GptOutcome<D>, grammar: bool) -> Result<Self> {
         let text = TextReport::new(outcome, grammar)?;
-        let sentence = match outcome.vocab.encode(ATTENTION_TEXT) {
+        let sentence = match outcome.tokenizer.encode(ATTENTION_TEXT) {
             Ok(_) => ATTENTION_TEXT.to_string(),
             Err(_) => text
                 .samples
@@ -135,11 +138,11 @@ impl GptReport {
                 .map_or(String::new(), |s| s.text.clone()),
         };
         let sentence: String = sentence.chars().take(BookGpt::<D>::CONTEXT).collect();
-        let (map, head) = sharpest_head(&outcome.model, &outcome.vocab, &sentence)?;
+        let (map, head) = sharpest_head(&outcome.model, &outcome.tokenizer, &sentence)?;
         Ok(GptReport {
             text,
             sharpest_head: (map.layer + 1, head + 1),
-            attention_svg: heatmap_svg(&map, head, &sentence)?,
+            attention_svg: heatmap_svg(&map, head, &map.tokens)?,
         })
     }
 }

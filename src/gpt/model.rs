@@ -17,12 +17,8 @@ use rand::rngs::StdRng;
 use rand_distr::uniform::SampleUniform;
 
 use super::attention::{CausalSelfAttention, Heads, KeysValues, Seq, per_position};
-use crate::data::{Batch, Vocab};
-use crate::error::Result;
 use crate::layers::{Dense, Init, TokenEmbedding, layer_norm, seeded, unbiased_linear};
-use crate::lm::{LanguageModel, next_token_loss};
 use crate::params::{ParamVisitor, Params, visit_layer};
-use crate::sample::Sampling;
 
 /// GELU(x) = x·Φ(x) (Φ: the standard normal's CDF), a smooth ReLU, in GPT-2's tanh form
 /// ½x(1 + tanh(√(2/π)(x + 0.044715x³))), computed as x·σ(2√(2/π)(x + 0.044715x³)), which
@@ -224,7 +220,10 @@ impl<
     }
 
     /// The position-wise map to logits: (batch, positions, C) ↦ (batch, positions, V).
-    fn logits<T: Tape<F, D>>(&self, x: Seq<C, F, D, T>) -> Tensor<(usize, usize, usize), F, D, T> {
+    pub(super) fn logits<T: Tape<F, D>>(
+        &self,
+        x: Seq<C, F, D, T>,
+    ) -> Tensor<(usize, usize, usize), F, D, T> {
         let (b, t, _) = *x.shape();
         let rows = self.head.forward(x.reshape_like(&(b * t, Const::<C>)));
         rows.reshape_like(&(b, t, self.vocab_size()))
@@ -328,39 +327,5 @@ impl<F: Dtype, D: Storage<F>> Default for KvCache<F, D> {
             len: 0,
             layers: Vec::new(),
         }
-    }
-}
-
-impl<const C: usize, const FF: usize, const NH: usize, const L: usize, const BLOCK: usize, D>
-    LanguageModel<D> for MiniGpt<C, FF, NH, L, BLOCK, f32, D>
-where
-    D: Device<f32>,
-{
-    fn vocab_size(&self) -> usize {
-        self.wte.tokens()
-    }
-
-    fn context(&self) -> Option<usize> {
-        Some(BLOCK)
-    }
-
-    fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, b: &Batch) -> Tensor<Rank0, f32, D, T> {
-        let dev = self.wte.weight.device();
-        let inputs = dev.tensor_from_vec(b.inputs.clone(), (b.batch, b.seq));
-        let logits = self.forward(inputs.put_tape(T::default())); // (batch, positions, V)
-        let n = b.batch * b.seq;
-        let targets = dev.tensor_from_vec(b.targets.clone(), (n,));
-        next_token_loss(logits.reshape_like(&(n, self.vocab_size())), targets)
-    }
-
-    fn generate(
-        &self,
-        vocab: &Vocab,
-        prompt: &str,
-        n: usize,
-        how: &Sampling,
-        seed: u64,
-    ) -> Result<String> {
-        super::generate(self, vocab, prompt, n, how, seed)
     }
 }

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use serde::{Deserialize, Serialize};
 
 use super::TextModel;
+use crate::data::Tokenization;
 use crate::error::{AigcError, Result};
 use crate::optim::AdamSettings;
 use crate::train::{LoopSettings, validate_count, validate_fraction, validate_lr, warmup_cosine};
@@ -41,6 +42,9 @@ pub struct TextConfig<M> {
     pub seed: u64,
     /// Adam, weight decay and clipping.
     pub adam: AdamSettings,
+    /// How the text becomes tokens (characters unless told otherwise).
+    #[serde(default)]
+    pub tokens: Tokenization,
     /// Which model these settings are for (no data).
     #[serde(skip)]
     pub model: PhantomData<M>,
@@ -66,7 +70,7 @@ impl<M> PartialEq for TextConfig<M> {
             (
                 (c.steps, c.batch, c.seq, c.warmup, c.eval_every, c.seed),
                 (c.lr, c.min_lr, c.valid_fraction),
-                c.adam,
+                (c.adam, c.tokens),
             )
         };
         key(self) == key(other)

@@ -29,7 +29,7 @@ pub use trainer::{TextLog, TextTrainer, train_step, validation_loss};
 
 use dfdx::prelude::*;
 
-use crate::data::{Batch, Vocab};
+use crate::data::{Batch, Tokenizer};
 use crate::error::Result;
 use crate::params::Params;
 use crate::sample::Sampling;
@@ -47,10 +47,10 @@ pub trait LanguageModel<D: Device<f32>>: Params<f32, D> {
     fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, batch: &Batch)
     -> Tensor<Rank0, f32, D, T>;
 
-    /// Continues `prompt` with `n` characters drawn as `how` says, with `seed`.
+    /// Continues `prompt` with `n` tokens drawn as `how` says, with `seed`.
     fn generate(
         &self,
-        vocab: &Vocab,
+        tokenizer: &Tokenizer,
         prompt: &str,
         n: usize,
         how: &Sampling,
@@ -82,19 +82,23 @@ pub trait TextModel: Sized + 'static {
 /// new line"; an empty prompt with nothing before it is an error.
 ///
 /// ```
-/// use aigc::data::Vocab;
-/// let v = Vocab::from_text("ab\n");
-/// assert_eq!(aigc::lm::prompt_ids(&v, "ab", true).unwrap(), vec![0, 1, 2]);
-/// assert_eq!(aigc::lm::prompt_ids(&v, "ab", false).unwrap(), vec![1, 2]);
-/// assert_eq!(aigc::lm::prompt_ids(&v, "", true).unwrap(), vec![0]);
-/// assert!(aigc::lm::prompt_ids(&v, "", false).is_err());
+/// use aigc::data::{Tokenization, Tokenizer};
+/// let t = Tokenizer::learn(Tokenization::Chars, "ab\n");
+/// assert_eq!(aigc::lm::prompt_ids(&t, "ab", true).unwrap(), vec![0, 1, 2]);
+/// assert_eq!(aigc::lm::prompt_ids(&t, "ab", false).unwrap(), vec![1, 2]);
+/// assert_eq!(aigc::lm::prompt_ids(&t, "", true).unwrap(), vec![0]);
+/// assert!(aigc::lm::prompt_ids(&t, "", false).is_err());
 /// ```
-pub fn prompt_ids(vocab: &Vocab, prompt: &str, from_line_start: bool) -> Result<Vec<usize>> {
+pub fn prompt_ids(
+    tokenizer: &Tokenizer,
+    prompt: &str,
+    from_line_start: bool,
+) -> Result<Vec<usize>> {
     let mut ids = Vec::new();
-    if from_line_start && let Ok(newline) = vocab.encode("\n") {
+    if from_line_start && let Ok(newline) = tokenizer.encode("\n") {
         ids.extend(newline);
     }
-    ids.extend(vocab.encode(prompt)?); // names any character the model has never seen
+    ids.extend(tokenizer.encode(prompt)?); // names any character the model has never seen
     if ids.is_empty() {
         return Err(crate::error::AigcError::InvalidHyperParameter {
             name: "prompt",

@@ -56,6 +56,8 @@ pub struct TextReport {
     pub steps: usize,
     /// Vocabulary size V.
     pub vocab: usize,
+    /// How the text became tokens.
+    pub tokens: crate::data::Tokenization,
     /// Trainable numbers in the model.
     pub parameters: usize,
     /// ln V: the loss of a model that guesses uniformly.
@@ -85,7 +87,7 @@ impl TextReport {
         outcome: &TextOutcome<M, D>,
         grammar: bool,
     ) -> Result<Self> {
-        let (model, vocab, log) = (&outcome.model, &outcome.vocab, &outcome.log);
+        let (model, vocab, log) = (&outcome.model, &outcome.tokenizer, &outcome.log);
         let mut samples = Vec::new();
         for prompt in PROMPTS.iter().filter(|p| vocab.encode(p).is_ok()) {
             for temperature in TEMPERATURES {
@@ -109,6 +111,7 @@ impl TextReport {
             model: M::SHORT.into(),
             steps: log.step,
             vocab: vocab.len(),
+            tokens: vocab.kind(),
             parameters: count(model),
             uniform_loss: (vocab.len() as f64).ln(),
             first_valid_loss: log.evals.first().map_or(f64::NAN, |m| m.value),
@@ -161,11 +164,18 @@ impl Report for TextReport {
         let nats = |x: f64| format!("{} nats/char", sig(x, 3));
         t.row(vec!["training steps".into(), self.steps.to_string()]);
         t.row(vec!["parameters".into(), self.parameters.to_string()]);
+        let unit = match self.tokens {
+            crate::data::Tokenization::Chars => "characters".to_string(),
+            crate::data::Tokenization::Bytes => "bytes".to_string(),
+            crate::data::Tokenization::Bpe { merges } => format!("tokens (BPE, {merges} merges)"),
+        };
         t.row(vec![
             "vocabulary V".into(),
-            format!("{} characters", self.vocab),
+            format!("{} {unit}", self.vocab),
         ]);
-        t.row(vec!["uniform guess, ln V".into(), nats(self.uniform_loss)]);
+        if self.tokens == crate::data::Tokenization::Chars {
+            t.row(vec!["uniform guess, ln V".into(), nats(self.uniform_loss)]);
+        }
         t.row(vec![
             "validation loss before training".into(),
             nats(self.first_valid_loss),

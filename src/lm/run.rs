@@ -7,7 +7,7 @@ use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{LanguageModel, TextConfig, TextLog, TextModel, TextTrainer, validation_loss};
-use crate::data::{TextData, Vocab};
+use crate::data::{TextData, Tokenizer};
 use crate::error::{AigcError, Result};
 use crate::optim::ClippedAdam;
 use crate::train::{Finish, RunOptions, Stop, fit};
@@ -16,8 +16,8 @@ use crate::train::{Finish, RunOptions, Stop, fit};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct TextRecord<M> {
-    /// The characters, in id order: the model has one row per character.
-    pub vocab: Vec<char>,
+    /// How the text became tokens: the model has one row per token.
+    pub tokenizer: Tokenizer,
     /// The run's hyper-parameters.
     pub config: TextConfig<M>,
     /// What the run has measured so far (including its step).
@@ -29,8 +29,8 @@ pub struct TextRecord<M> {
 pub struct TextOutcome<M: TextModel, D: Device<f32>> {
     /// The trained network.
     pub model: M::Net<D>,
-    /// The vocabulary it reads and writes.
-    pub vocab: Vocab,
+    /// How it reads and writes text: its vocabulary.
+    pub tokenizer: Tokenizer,
     /// The hyper-parameters used (a resumed run's come from its checkpoint).
     pub config: TextConfig<M>,
     /// The measurements.
@@ -50,12 +50,12 @@ pub fn run<M: TextModel, D: Device<f32>>(
     stop: &Stop,
 ) -> Result<TextOutcome<M, D>> {
     cfg.validate(None)?;
-    let data = TextData::for_training(text, cfg.valid_fraction, cfg.seq + 1)?;
+    let data = TextData::for_training(text, cfg.valid_fraction, cfg.seq + 1, cfg.tokens)?;
     let (model, opt, mut log, config) = match (&opts.checkpoint, opts.resume) {
-        (Some(path), true) => resume(dev, path, &data.vocab, cfg)?,
+        (Some(path), true) => resume(dev, path, &data.tokenizer, cfg)?,
         (None, true) => return Err(AigcError::Checkpoint("resume needs a checkpoint".into())),
         _ => {
-            let model = M::build(dev, data.vocab.len(), cfg.seed);
+            let model = M::build(dev, data.tokenizer.len(), cfg.seed);
             (model, ClippedAdam::new(cfg.adam), TextLog::default(), *cfg)
         }
     };
@@ -75,7 +75,7 @@ pub fn run<M: TextModel, D: Device<f32>>(
     )?;
     Ok(TextOutcome {
         model: trainer.model,
-        vocab: data.vocab.clone(),
+        tokenizer: data.tokenizer.clone(),
         config,
         log,
         finish,
@@ -95,20 +95,20 @@ type Resumed<M, D> = (
 fn resume<M: TextModel, D: Device<f32>>(
     dev: &D,
     path: &Path,
-    vocab: &Vocab,
+    tokenizer: &Tokenizer,
     cfg: &TextConfig<M>,
 ) -> Result<Resumed<M, D>> {
     let ckpt = crate::checkpoint::open::<TextRecord<M>>(path, M::NAME)?;
-    if ckpt.run.vocab != vocab.chars {
+    if &ckpt.run.tokenizer != tokenizer {
         return Err(AigcError::Checkpoint(format!(
-            "{}: trained on a text with another vocabulary ({} characters, this text has {}); \
+            "{}: trained on a text with another vocabulary ({} tokens, this text has {}); \
              resume with the same text, or start a new run without --resume",
             path.display(),
-            ckpt.run.vocab.len(),
-            vocab.len()
+            ckpt.run.tokenizer.len(),
+            tokenizer.len()
         )));
     }
-    let mut model = M::build(dev, vocab.len(), ckpt.run.config.seed);
+    let mut model = M::build(dev, tokenizer.len(), ckpt.run.config.seed);
     ckpt.restore(&mut model)?;
     let opt = ckpt.optimiser(0, dev)?;
     let config = TextConfig {
@@ -118,28 +118,33 @@ fn resume<M: TextModel, D: Device<f32>>(
     Ok((model, opt, ckpt.run.log, config))
 }
 
-/// A trained network from its checkpoint, with its vocabulary and record.
+/// A trained network from its checkpoint, with its tokenizer and record.
 pub fn load<M: TextModel, D: Device<f32>>(
     dev: &D,
     path: &Path,
-) -> Result<(M::Net<D>, Vocab, TextRecord<M>)> {
+) -> Result<(M::Net<D>, Tokenizer, TextRecord<M>)> {
     let ckpt = crate::checkpoint::open::<TextRecord<M>>(path, M::NAME)?;
-    let mut model = M::build(dev, ckpt.run.vocab.len(), 0);
+    let mut model = M::build(dev, ckpt.run.tokenizer.len(), 0);
     ckpt.restore(&mut model)?;
-    Ok((model, Vocab::from_chars(ckpt.run.vocab.clone()), ckpt.run))
+    Ok((model, ckpt.run.tokenizer.clone(), ckpt.run))
 }
 
 /// The validation loss of the checkpoint at `path` on `text`, the text it was trained
 /// on (the same split), over the whole held-out part.
 pub fn evaluate<M: TextModel, D: Device<f32>>(dev: &D, path: &Path, text: &str) -> Result<f64> {
-    let (model, vocab, record) = load::<M, D>(dev, path)?;
+    let (model, tokenizer, record) = load::<M, D>(dev, path)?;
     let cfg = record.config;
-    let data = TextData::for_training(text, cfg.valid_fraction, cfg.seq + 1)?;
-    if data.vocab != vocab {
+    let data = TextData::for_training(text, cfg.valid_fraction, cfg.seq + 1, cfg.tokens)?;
+    if data.tokenizer != tokenizer {
         return Err(AigcError::Checkpoint(format!(
             "{}: trained on a text with another vocabulary; evaluate it on its own text",
             path.display()
         )));
     }
-    Ok(validation_loss(&model, &data.valid, cfg.batch, cfg.seq))
+    Ok(validation_loss(
+        &model,
+        &tokenizer,
+        &data.valid,
+        (cfg.batch, cfg.seq),
+    ))
 }

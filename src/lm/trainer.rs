@@ -7,7 +7,7 @@ use dfdx::prelude::*;
 use rand::rngs::StdRng;
 
 use super::{LanguageModel, TextConfig, TextModel, TextRecord};
-use crate::data::{Batch, TextData, consecutive_batches, random_batch};
+use crate::data::{Batch, TextData, Tokenizer, consecutive_batches, random_batch};
 use crate::error::Result;
 use crate::optim::ClippedAdam;
 use crate::train::{TrainLog, Trainer};
@@ -32,13 +32,15 @@ pub fn train_step<M: LanguageModel<D>, D: Device<f32>>(
 }
 // ANCHOR_END: step
 
-/// The mean loss over the whole held-out text, read in consecutive windows of `seq`
-/// characters, `batch` at a time (each character predicted once, no sampling noise).
+/// The loss over the whole held-out text in nats per *character*, read in consecutive
+/// windows of `seq` tokens, `batch` at a time (each token predicted once, no sampling
+/// noise). A token of several characters is one prediction that costs its whole loss, so
+/// dividing by characters instead of tokens makes tokenizers comparable.
 pub fn validation_loss<M: LanguageModel<D>, D: Device<f32>>(
     model: &M,
+    tokenizer: &Tokenizer,
     valid: &[usize],
-    batch: usize,
-    seq: usize,
+    (batch, seq): (usize, usize),
 ) -> f64 {
     let (mut total, mut positions) = (0.0, 0);
     for b in consecutive_batches(valid, batch, seq) {
@@ -46,7 +48,8 @@ pub fn validation_loss<M: LanguageModel<D>, D: Device<f32>>(
         total += model.loss::<NoneTape>(&b).as_vec()[0] as f64 * n as f64;
         positions += n;
     }
-    total / positions.max(1) as f64
+    let chars = tokenizer.decode(&valid[1..=positions]).chars().count();
+    total / chars.max(1) as f64
 }
 
 /// A text model in training: the network, its optimiser, the text, and where to save.
@@ -79,11 +82,12 @@ impl<M: TextModel, D: Device<f32>> Trainer for TextTrainer<'_, M, D> {
 
     fn evaluate(&mut self) -> Result<f64> {
         let c = &self.config;
+        let tokenizer = &self.data.tokenizer;
         Ok(validation_loss(
             &self.model,
+            tokenizer,
             &self.data.valid,
-            c.batch,
-            c.seq,
+            (c.batch, c.seq),
         ))
     }
 
@@ -92,7 +96,7 @@ impl<M: TextModel, D: Device<f32>> Trainer for TextTrainer<'_, M, D> {
             return Ok(());
         };
         let record = TextRecord {
-            vocab: self.data.vocab.chars.clone(),
+            tokenizer: self.data.tokenizer.clone(),
             config: self.config,
             log: log.clone(),
         };

@@ -20,6 +20,7 @@
 //! | `cell.rs` | [`LstmCell`]: the gates, one step, the unrolled sequence |
 //! | `model.rs` | [`CharLstm`]: embedding → LSTM → one logit per character |
 //! | `generate.rs` | [`generate`]: continuing a prompt, one sampled character at a time |
+//! | `tokenizers.rs` | [`compare_tokenizers`]: characters, bytes and BPE, on English and Chinese |
 //!
 //! Shared modules used: [`lm`](crate::lm) (how every text model is trained, measured and
 //! saved), [`layers`](crate::layers), [`params`](crate::params), [`sample`](crate::sample).
@@ -31,10 +32,14 @@ use dfdx::prelude::*;
 mod cell;
 mod generate;
 mod model;
+mod tokenizers;
 
 pub use cell::{Hidden, LstmCell, Rows, State, Steps};
 pub use generate::generate;
 pub use model::{BookLstm, CharLstm, time_major};
+pub use tokenizers::{
+    Corpus, TokenizerRow, TokenizersConfig, TokenizersReport, compare_tokenizers, known_fraction,
+};
 
 use crate::error::Result;
 use crate::lm::{RunOptions, TextConfig, TextModel, TextOutcome, TextReport};
@@ -70,6 +75,7 @@ impl TextModel for Lstm {
             eval_every: 100,
             seed: 0,
             adam: AdamSettings::default(),
+            tokens: crate::data::Tokenization::Chars,
             model: std::marker::PhantomData,
         }
     }
@@ -90,10 +96,10 @@ pub fn run<D: Device<f32>>(
     crate::lm::run(dev, text, cfg, opts, stop)
 }
 
-/// The trained LSTM saved at `path`, with its vocabulary.
-pub fn load<D: Device<f32>>(dev: &D, path: &Path) -> Result<(BookLstm<D>, crate::data::Vocab)> {
-    let (model, vocab, _) = crate::lm::load::<Lstm, D>(dev, path)?;
-    Ok((model, vocab))
+/// The trained LSTM saved at `path`, with its tokenizer.
+pub fn load<D: Device<f32>>(dev: &D, path: &Path) -> Result<(BookLstm<D>, crate::data::Tokenizer)> {
+    let (model, tokenizer, _) = crate::lm::load::<Lstm, D>(dev, path)?;
+    Ok((model, tokenizer))
 }
 
 /// The chapter's report of a run: samples, the grammar kept, the loss curve.

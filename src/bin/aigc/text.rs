@@ -2,19 +2,22 @@
 //! share how they are trained (train, generate, eval), plus a few of their own.
 
 use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
+use aigc::data::Tokenization;
 use aigc::dfdx::prelude::Device;
 use aigc::gpt::{Gpt, GptReport};
-use aigc::lm::{LanguageModel, RunOptions, TextConfig, TextModel, TextOutcome, TextReport};
+use aigc::lm::{RunOptions, TextConfig, TextModel, TextOutcome, TextReport};
 use aigc::lstm::Lstm;
-use aigc::report::{OutputDir, Report};
+use aigc::report::Report;
 use aigc::sample::Sampling;
-use aigc::train::Finish;
 use clap::{Args, Subcommand};
 
-use super::{Ctx, Interrupted, at_least_one, finish, heading, non_negative, positive, say, shown};
+#[path = "text_run.rs"]
+mod run;
+use run::{compare, default_checkpoint, eval, generate, source, train, train_from_args};
+
+use super::{Ctx, at_least_one, non_negative, positive, say, shown};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum LstmCommand {
@@ -31,15 +34,21 @@ pub(super) enum LstmCommand {
         #[arg(long, default_value = "data/animals.txt")]
         to: PathBuf,
     },
-    /// Download Tiny Shakespeare (about 1.1 MB) to train on real text.
-    Download {
-        /// Where to fetch it from.
-        #[arg(long, default_value = aigc::data::download::TINY_SHAKESPEARE_URL)]
-        url: String,
-        /// Where to save it (data/downloads/ is ignored by git: never commit downloads).
-        #[arg(long, default_value = "data/downloads/tinyshakespeare.txt")]
+    /// Download a real text to train on: Tiny Shakespeare (1.1 MB, English) or a
+    /// million characters of Tang poems (Chinese, in simplified characters).
+    Download(super::corpus::DownloadArgs),
+    /// Turn a text's traditional Chinese characters into simplified ones (貓 → 猫).
+    Simplify {
+        /// The text to convert.
+        #[arg(long)]
+        text: PathBuf,
+        /// Where to write the result.
+        #[arg(long)]
         to: PathBuf,
     },
+    /// The same LSTM on English and on Chinese, reading characters, UTF-8 bytes or BPE
+    /// subwords: vocabulary, tokens per line, loss per character, speed, samples.
+    Tokenizers(super::corpus::TokenizersArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +105,12 @@ pub(super) struct TrainArgs<M: TextModel + Send + Sync> {
     /// Seed of the initial weights and the batches.
     #[arg(long, default_value = shown(TextConfig::<M>::default().seed))]
     seed: u64,
+    /// How the text becomes tokens: characters, UTF-8 bytes, or BPE subwords.
+    #[arg(long, value_enum, default_value_t = Tokens::Chars)]
+    tokens: Tokens,
+    /// With `--tokens bpe`: how many merges to learn (new tokens beyond the characters).
+    #[arg(long, default_value_t = 1000)]
+    merges: usize,
     /// Checkpoint file [default: <out>/<model>/<model>.ckpt].
     #[arg(long)]
     checkpoint: Option<PathBuf>,
@@ -104,6 +119,25 @@ pub(super) struct TrainArgs<M: TextModel + Send + Sync> {
     resume: bool,
     #[arg(skip)]
     model: PhantomData<M>,
+}
+
+/// The tokenizers `--tokens` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Tokens {
+    /// One token per character.
+    Chars,
+    /// One token per UTF-8 byte.
+    Bytes,
+    /// Byte-pair encoding over characters (`--merges` of them).
+    Bpe,
+}
+
+impl std::fmt::Display for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use clap::ValueEnum;
+        let name = self.to_possible_value().map(|v| v.get_name().to_string());
+        f.write_str(&name.unwrap_or_default())
+    }
 }
 
 /// The flags a resumed run may take: the rest come from its checkpoint.
@@ -129,6 +163,13 @@ impl<M: TextModel + Send + Sync> TrainArgs<M> {
                 max_grad_norm: (self.clip > 0.0).then_some(self.clip),
                 ..book.adam
             },
+            tokens: match self.tokens {
+                Tokens::Chars => Tokenization::Chars,
+                Tokens::Bytes => Tokenization::Bytes,
+                Tokens::Bpe => Tokenization::Bpe {
+                    merges: self.merges,
+                },
+            },
             ..book
         }
     }
@@ -145,7 +186,7 @@ pub(super) struct GenerateArgs {
     /// Continue the prompt as the middle of a line (no line break is read before it).
     #[arg(long)]
     mid_line: bool,
-    /// How many characters to write.
+    /// How many tokens to write (characters, unless the model reads bytes or subwords).
     #[arg(long, default_value_t = 200)]
     chars: usize,
     /// Sampling temperature: 0 is greedy (always the most likely character), lower is
@@ -212,16 +253,18 @@ pub(super) fn lstm(ctx: &Ctx, cmd: &LstmCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        LstmCommand::Download { url, to } => {
-            say!("downloading {url} …");
-            let n = aigc::data::download::download_text(url, to)?;
+        LstmCommand::Download(args) => super::corpus::download(args),
+        LstmCommand::Simplify { text, to } => {
+            let simplified = aigc::data::download::simplified(&aigc::data::read_text(text)?);
+            aigc::report::write_atomic(to, simplified.as_bytes())?;
             say!(
-                "saved {n} bytes to {}; train on it with `aigc lstm train --text {}`",
-                to.display(),
+                "wrote {} characters to {}",
+                simplified.chars().count(),
                 to.display()
             );
             Ok(())
         }
+        LstmCommand::Tokenizers(args) => super::corpus::tokenizers(ctx, args),
     }
 }
 
@@ -232,170 +275,6 @@ pub(super) fn gpt(ctx: &Ctx, cmd: &GptCommand) -> anyhow::Result<()> {
         GptCommand::Eval(args) => eval::<Gpt>(ctx, args),
         GptCommand::Compare { text } => compare(ctx, text.as_deref()),
     }
-}
-
-/// A text to train on: a file, or the bundled corpus; and whether it is the bundled one.
-struct Source {
-    text: String,
-    name: String,
-    bundled: bool,
-}
-
-fn source(path: Option<&Path>) -> aigc::Result<Source> {
-    Ok(match path {
-        Some(p) => Source {
-            text: aigc::data::read_text(p)?,
-            name: p.display().to_string(),
-            bundled: false,
-        },
-        None => Source {
-            text: aigc::data::corpus::ANIMALS.to_string(),
-            name: "the bundled corpus".into(),
-            bundled: true,
-        },
-    })
-}
-
-fn default_checkpoint<M: TextModel>(ctx: &Ctx) -> PathBuf {
-    ctx.out.join(M::SHORT).join(format!("{}.ckpt", M::SHORT))
-}
-
-fn train_from_args<M: Chapter>(ctx: &Ctx, args: &TrainArgs<M>) -> anyhow::Result<()> {
-    if args.resume {
-        let ignored: Vec<String> = ctx
-            .given
-            .iter()
-            .filter(|id| !RESUMABLE.contains(&id.as_str()))
-            .map(|id| format!("--{}", id.replace('_', "-")))
-            .collect();
-        if !ignored.is_empty() {
-            anyhow::bail!(
-                "{} would be ignored: a resumed run keeps the settings it started with (only \
-                 --steps can extend it); leave {} out, or start a new run without --resume",
-                ignored.join(", "),
-                if ignored.len() == 1 { "it" } else { "them" }
-            );
-        }
-    }
-    let opts = RunOptions {
-        checkpoint: Some(
-            args.checkpoint
-                .clone()
-                .unwrap_or_else(|| default_checkpoint::<M>(ctx)),
-        ),
-        resume: args.resume,
-    };
-    let mut cfg = args.config();
-    if args.resume && !ctx.given.iter().any(|g| g == "steps") {
-        cfg.steps = 1; // the run's own length: a resumed run is only ever extended
-    }
-    train::<M>(ctx, &source(args.text.as_deref())?, &cfg, &opts)
-}
-
-/// Trains `M` on `src` with `cfg`, prints the report and writes its files.
-fn train<M: Chapter>(
-    ctx: &Ctx,
-    src: &Source,
-    cfg: &TextConfig<M>,
-    opts: &RunOptions,
-) -> anyhow::Result<()> {
-    aigc::device::resolve(ctx.device)?; // a missing GPU is an error before any output
-    heading(M::TITLE)?;
-    let start = Instant::now();
-    let ckpt = opts.checkpoint.clone().unwrap_or_default();
-    say!(
-        "{} characters of {}; {} steps of {} × {} characters; checkpoint {}{}",
-        src.text.chars().count(),
-        src.name,
-        cfg.steps,
-        cfg.batch,
-        cfg.seq,
-        ckpt.display(),
-        if opts.resume { " (resuming)" } else { "" }
-    );
-    let mut out = OutputDir::create(ctx.out.join(M::SHORT))?;
-    let finished = aigc::on_device!(ctx.device, cfg.seed, |dev| {
-        let outcome = aigc::lm::run(&dev, &src.text, cfg, opts, ctx.stop())?;
-        if outcome.finish == Finish::Completed {
-            let report = M::report(&outcome, src.bundled)?;
-            say!("{}", report.summary().trim_end());
-            report.write(&mut out)?;
-        }
-        (outcome.finish, outcome.log.step)
-    });
-    if finished.0 == Finish::Interrupted {
-        say!(
-            "\ninterrupted at step {}: checkpoint saved to {}; continue with `aigc {} train --resume`",
-            finished.1,
-            ckpt.display(),
-            M::SHORT
-        );
-        return Err(Interrupted.into());
-    }
-    finish(&out, start, &[ckpt])
-}
-
-fn existing_checkpoint<M: TextModel>(ctx: &Ctx, path: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    let ckpt = path.clone().unwrap_or_else(|| default_checkpoint::<M>(ctx));
-    if !ckpt.exists() {
-        anyhow::bail!(
-            "no checkpoint at {}; train one first with `aigc {} train`",
-            ckpt.display(),
-            M::SHORT
-        );
-    }
-    Ok(ckpt)
-}
-
-fn generate<M: TextModel>(ctx: &Ctx, args: &GenerateArgs) -> anyhow::Result<()> {
-    let ckpt = existing_checkpoint::<M>(ctx, &args.checkpoint)?;
-    let how = Sampling {
-        temperature: args.temperature,
-        top_k: args.top_k,
-        from_line_start: !args.mid_line,
-    };
-    let text = aigc::on_device!(ctx.device, 0, |dev| {
-        let (model, vocab, _) = aigc::lm::load::<M, _>(&dev, &ckpt)?;
-        model.generate(&vocab, &args.prompt, args.chars, &how, args.seed)?
-    });
-    say!("{text}");
-    Ok(())
-}
-
-fn eval<M: TextModel>(ctx: &Ctx, args: &EvalArgs) -> anyhow::Result<()> {
-    let ckpt = existing_checkpoint::<M>(ctx, &args.checkpoint)?;
-    let src = source(args.text.as_deref())?;
-    let loss = aigc::on_device!(ctx.device, 0, |dev| {
-        aigc::lm::evaluate::<M, _>(&dev, &ckpt, &src.text)?
-    });
-    say!(
-        "validation loss of {} on the held-out part of {}: {} nats/char",
-        ckpt.display(),
-        src.name,
-        aigc::numbers::sig(loss, 4)
-    );
-    Ok(())
-}
-
-fn compare(ctx: &Ctx, path: Option<&Path>) -> anyhow::Result<()> {
-    heading("Chapter 7: LSTM vs Transformer on the same text")?;
-    let start = Instant::now();
-    let src = source(path)?;
-    let (lstm, gpt) = (
-        aigc::lstm::LstmConfig::default(),
-        aigc::gpt::GptConfig::default(),
-    );
-    say!(
-        "{}: the LSTM ({} steps), then the GPT ({} steps), each with its book settings",
-        src.name,
-        lstm.steps,
-        gpt.steps
-    );
-    let outcome = aigc::on_device!(ctx.device, 0, |dev| {
-        aigc::gpt::compare(&dev, &src.text, &lstm, &gpt, ctx.stop())?
-    });
-    super::check_stop(ctx)?;
-    super::report(ctx, "gpt", &outcome, start)
 }
 
 /// The tour's two text models on the bundled corpus (with `quick`, a few dozen steps).
