@@ -17,6 +17,8 @@ pub enum Style {
     Line,
     /// A small dot per point.
     Points,
+    /// A thin grey line without a legend entry: contour lines, reference curves.
+    Guide,
 }
 
 /// One named set of points.
@@ -46,6 +48,15 @@ impl Series {
             name,
             ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect(),
         )
+    }
+
+    /// A thin grey guide line through `points`, left out of the legend.
+    pub fn guide(points: Vec<(f64, f64)>) -> Self {
+        Series {
+            name: String::new(),
+            points,
+            style: Style::Guide,
+        }
     }
 
     /// Dots at `points`.
@@ -171,8 +182,10 @@ impl Chart {
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
-        for (i, s) in self.series.iter().enumerate() {
+        let mut i = 0; // guides take no colour of the palette
+        for s in &self.series {
             let color = PALETTE[i % PALETTE.len()];
+            i += (s.style != Style::Guide) as usize;
             let pts: Vec<(f64, f64)> = s
                 .points
                 .iter()
@@ -180,6 +193,13 @@ impl Chart {
                 .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0))
                 .collect();
             let anno = match s.style {
+                Style::Guide => {
+                    let grey = RGBColor(170, 170, 170).stroke_width(1);
+                    chart
+                        .draw_series(LineSeries::new(pts, grey))
+                        .map_err(|e| err(&e))?;
+                    continue;
+                }
                 Style::Line => chart
                     .draw_series(LineSeries::new(pts, color.stroke_width(2)))
                     .map_err(|e| err(&e))?,
@@ -197,7 +217,7 @@ impl Chart {
                         PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
                             .into_dyn()
                     }
-                    Style::Points => Circle::new((x + 8, y), 3, color.filled()).into_dyn(),
+                    _ => Circle::new((x + 8, y), 3, color.filled()).into_dyn(),
                 });
         }
         chart

@@ -264,13 +264,20 @@ fn bench(ctx: &Ctx, args: &BenchArgs) -> anyhow::Result<()> {
     heading("Chapter 9: time per training step")?;
     let start = Instant::now();
     say!("measuring on the CPU ({})…", aigc::bench::cpu_name());
-    let cpu = aigc::bench::run_bench(&aigc::dfdx::tensor::Cpu::seed_from_u64(0), args.reps);
+    let cpu_dev = aigc::dfdx::tensor::Cpu::seed_from_u64(0);
+    let cpu = (
+        aigc::bench::run_bench(&cpu_dev, args.reps),
+        aigc::bench::matmul_peak_gflops(&cpu_dev),
+    );
     let gpu = match device {
         aigc::device::Resolved::Cpu => None,
         aigc::device::Resolved::Cuda => {
             say!("measuring on the GPU…");
             let dev = aigc::device::open_gpu(0)?;
-            Some(aigc::bench::run_bench(&dev, args.reps))
+            Some((
+                aigc::bench::run_bench(&dev, args.reps),
+                aigc::bench::matmul_peak_gflops(&dev),
+            ))
         }
     };
     let outcome = aigc::bench::BenchReport::new(cpu, gpu, args.gpu_name.clone());

@@ -82,6 +82,10 @@ pub struct RegressionReport {
     sweep_chart: Chart,
     #[serde(skip)]
     optimiser_chart: Chart,
+    /// Steps each optimiser needs on the two-parameter bowl to reach L < 10⁻³.
+    pub bowl_steps: Vec<(String, f64, Option<usize>)>,
+    #[serde(skip)]
+    paths_chart: Chart,
 }
 
 /// Runs the whole chapter on a data set whose features are already standardised.
@@ -112,6 +116,7 @@ pub fn run<D: Device<f32>>(
             optimiser_runs.push(train_with::<WINE_FEATURES, D>(dev, data, o)?);
         }
     }
+    let paths = super::paths::optimiser_paths(100);
     // ANCHOR_END: run_regression
 
     Ok(RegressionReport {
@@ -146,6 +151,11 @@ pub fn run<D: Device<f32>>(
         gd_chart: gd_chart(&gd, closed_form_mse),
         sweep_chart: sweep_chart(&sweep, cfg.sweep_epochs),
         optimiser_chart: optimiser_chart(&optimiser_runs, closed_form_mse),
+        bowl_steps: paths
+            .iter()
+            .map(|p| (p.optimiser.clone(), p.lr, p.steps_to_1e_3))
+            .collect(),
+        paths_chart: super::paths::paths_chart(&paths),
     })
 }
 
@@ -270,10 +280,16 @@ impl RegressionReport {
         for (name, lr, mse) in &self.optimisers {
             o.row(vec![name.clone(), lr.to_string(), sig(*mse, 4)]);
         }
+        let mut b = MarkdownTable::new(&["optimiser on the bowl", "η", "steps until L < 10⁻³"]);
+        for (name, lr, steps) in &self.bowl_steps {
+            let steps = steps.map_or("more than 100".into(), |n| n.to_string());
+            b.row(vec![name.clone(), lr.to_string(), steps]);
+        }
         vec![
             ("gd", t.to_markdown()),
             ("sweep", s.to_markdown()),
             ("optimisers", o.to_markdown()),
+            ("bowl", b.to_markdown()),
         ]
     }
 
@@ -304,11 +320,12 @@ impl RegressionReport {
     }
 
     /// Every figure with the file name `aigc regression` gives it.
-    pub fn charts(&self) -> [(&'static str, &Chart); 3] {
+    pub fn charts(&self) -> [(&'static str, &Chart); 4] {
         [
             ("gd-loss.svg", &self.gd_chart),
             ("lr-sweep.svg", &self.sweep_chart),
             ("optimisers.svg", &self.optimiser_chart),
+            ("loss-surface.svg", &self.paths_chart),
         ]
     }
 }

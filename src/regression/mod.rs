@@ -10,6 +10,7 @@
 //! | `autodiff.rs` | [`autodiff_gradient`]: the same gradient from dfdx's `backward()` |
 //! | `optimisers.rs` | [`train_with`]: SGD, momentum and Adam from `dfdx::optim` |
 //! | `mlp.rs` | [`fit_mlp`]: a small neural network fitting a curve no line can |
+//! | `paths.rs` | [`optimiser_paths`]: SGD, momentum and Adam on a two-parameter bowl |
 //! | `experiment.rs` | [`run`]: the chapter's numbers, tables and figures |
 //!
 //! Shared modules used: [`data`](crate::data) (the CSV loader), [`train`](crate::train)
@@ -23,6 +24,7 @@ mod gradient_descent;
 mod linear;
 mod mlp;
 mod optimisers;
+mod paths;
 
 pub use autodiff::{
     DataTensors, WINE_FEATURES, autodiff_gradient, from_layer, to_layer, to_tensors,
@@ -38,4 +40,5 @@ pub use mlp::{
     CurveMlp, MlpConfig, MlpModel, MlpReport, MlpRun, fit_mlp, run_mlp, sine_data, target_curve,
     train_mlp,
 };
+pub use paths::{KAPPA, Path, START, bowl, bowl_gradient, optimiser_paths, paths_chart};
 pub use optimisers::{OptimiserConfig, OptimiserKind, OptimiserRun, train_linear, train_with};

@@ -19,6 +19,10 @@ use crate::optim::{AdamSettings, ClippedAdam};
 
 use crate::regression::CurveMlp;
 
+mod flops;
+
+pub use flops::{gan_flops, gpt_flops, lstm_flops, matmul_peak_gflops};
+
 /// One measured configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BenchRow {
@@ -30,6 +34,8 @@ pub struct BenchRow {
     pub ms_per_step: f64,
     /// Examples processed per second at that speed.
     pub examples_per_s: f64,
+    /// Matrix-product arithmetic done per second (see [`lstm_flops`] and its siblings).
+    pub gflops: f64,
 }
 
 /// Which sizes to measure: the book's own, and a large batch where a GPU can pay off.
@@ -56,12 +62,13 @@ fn time_ms(reps: usize, mut step: impl FnMut() -> f32) -> f64 {
     median(samples)
 }
 
-fn row(model: &str, batch: usize, ms: f64) -> BenchRow {
+fn row(model: &str, batch: usize, ms: f64, flops: f64) -> BenchRow {
     BenchRow {
         model: model.to_string(),
         batch,
         ms_per_step: ms,
         examples_per_s: batch as f64 / (ms / 1e3),
+        gflops: flops / (ms / 1e3) / 1e9,
     }
 }
 
@@ -194,70 +201,97 @@ pub const TANG_VOCAB: usize = 6579;
 /// assert!(rows.iter().all(|r| r.ms_per_step > 0.0));
 /// ```
 pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<BenchRow> {
-    let (small_linear, large) = BATCHES[0];
-    let (small_mlp, _) = BATCHES[1];
+    const LSTM: &str = "char LSTM 64→256, 65 chars, 64 steps (Adam)";
+    const LSTM_TANG: &str = "char LSTM 64→256, 6,579 chars (Tang poems), 64 steps (Adam)";
+    const GPT: &str = "mini-GPT 4 blocks × 128, 4 heads, 65 chars, 64 positions (AdamW)";
+    const GPT_TANG: &str =
+        "mini-GPT 4 blocks × 128, 4 heads, 6,579 chars (Tang poems), 64 positions (AdamW)";
+    const RING: &str = "GAN D+G step, ring: noise 256, MLPs 128×2 (2 Adams)";
+    const DIGITS: &str = "GAN D+G step, digits: noise 64, MLPs 256×2 (2 Adams)";
+    let linear = |b: usize| 6.0 * 11.0 * b as f64;
+    let mlp = |b: usize| 6.0 * (32.0 + 32.0 * 32.0 + 32.0) * b as f64;
+    let (v, tang) = (65, TANG_VOCAB);
+    // A large model's step takes far longer than a small one's: fewer repetitions give the
+    // same precision.
+    let r = |k: usize| reps.div_ceil(k);
     vec![
         row(
             "linear regression 11→1 (SGD)",
-            small_linear,
-            linear_step_ms(dev, small_linear, reps),
+            32,
+            linear_step_ms(dev, 32, reps),
+            linear(32),
         ),
         row(
             "linear regression 11→1 (SGD)",
-            large,
-            linear_step_ms(dev, large, reps),
+            4096,
+            linear_step_ms(dev, 4096, reps),
+            linear(4096),
         ),
         row(
             "MLP 1-32-32-1 (Adam)",
-            small_mlp,
-            mlp_step_ms(dev, small_mlp, reps),
-        ),
-        row("MLP 1-32-32-1 (Adam)", large, mlp_step_ms(dev, large, reps)),
-        // An LSTM step is ~10⁴ times an MLP step: far fewer repetitions give the same precision.
-        row(
-            "char LSTM 64→256, 65 chars, 64 steps (Adam)",
-            32,
-            lstm_step_ms(dev, 65, 32, reps.div_ceil(10)),
-        ),
-        row(
-            "char LSTM 64→256, 65 chars, 64 steps (Adam)",
             256,
-            lstm_step_ms(dev, 65, 256, reps.div_ceil(20)),
+            mlp_step_ms(dev, 256, reps),
+            mlp(256),
         ),
         row(
-            "char LSTM 64→256, 6,579 chars (Tang poems), 64 steps (Adam)",
+            "MLP 1-32-32-1 (Adam)",
+            4096,
+            mlp_step_ms(dev, 4096, reps),
+            mlp(4096),
+        ),
+        row(
+            LSTM,
             32,
-            lstm_step_ms(dev, TANG_VOCAB, 32, reps.div_ceil(20)),
+            lstm_step_ms(dev, v, 32, r(10)),
+            lstm_flops(v, 32, 64),
         ),
         row(
-            "mini-GPT 4 blocks × 128, 4 heads, 65 chars, 64 positions (AdamW)",
+            LSTM,
+            256,
+            lstm_step_ms(dev, v, 256, r(20)),
+            lstm_flops(v, 256, 64),
+        ),
+        row(
+            LSTM_TANG,
+            32,
+            lstm_step_ms(dev, tang, 32, r(20)),
+            lstm_flops(tang, 32, 64),
+        ),
+        row(
+            GPT,
             12,
-            gpt_step_ms(dev, 65, 12, reps.div_ceil(10)),
+            gpt_step_ms(dev, v, 12, r(10)),
+            gpt_flops(v, 12, 64),
         ),
         row(
-            "mini-GPT 4 blocks × 128, 4 heads, 65 chars, 64 positions (AdamW)",
+            GPT,
             96,
-            gpt_step_ms(dev, 65, 96, reps.div_ceil(40)),
+            gpt_step_ms(dev, v, 96, r(40)),
+            gpt_flops(v, 96, 64),
         ),
         row(
-            "mini-GPT 4 blocks × 128, 4 heads, 6,579 chars (Tang poems), 64 positions (AdamW)",
+            GPT_TANG,
             12,
-            gpt_step_ms(dev, TANG_VOCAB, 12, reps.div_ceil(20)),
+            gpt_step_ms(dev, tang, 12, r(20)),
+            gpt_flops(tang, 12, 64),
         ),
         row(
-            "GAN D+G step, ring: noise 256, MLPs 128×2 (2 Adams)",
+            RING,
             256,
             gan_step_ms(dev, false, 256, reps),
+            gan_flops(256, 128, 2, 1, 256),
         ),
         row(
-            "GAN D+G step, ring: noise 256, MLPs 128×2 (2 Adams)",
+            RING,
             4096,
-            gan_step_ms(dev, false, 4096, reps.div_ceil(10)),
+            gan_step_ms(dev, false, 4096, r(10)),
+            gan_flops(256, 128, 2, 1, 4096),
         ),
         row(
-            "GAN D+G step, digits: noise 64, MLPs 256×2 (2 Adams)",
+            DIGITS,
             64,
             gan_step_ms(dev, true, 64, reps),
+            gan_flops(64, 256, 64, 1, 64),
         ),
     ]
 }
@@ -288,23 +322,31 @@ pub struct BenchReport {
     pub cpu_rows: Vec<BenchRow>,
     /// GPU timings of the same configurations, when measured.
     pub gpu_rows: Option<Vec<BenchRow>>,
+    /// The CPU's best matrix-product speed ([`matmul_peak_gflops`]), GFLOP/s.
+    pub cpu_peak_gflops: f64,
+    /// The GPU's, when measured.
+    pub gpu_peak_gflops: Option<f64>,
 }
 
 impl BenchReport {
-    /// Puts CPU and GPU rows (same order, from [`run_bench`]) together.
+    /// Puts CPU and GPU rows (same order, from [`run_bench`]) together, each with its
+    /// device's matrix-product peak.
     pub fn new(
-        cpu_rows: Vec<BenchRow>,
-        gpu_rows: Option<Vec<BenchRow>>,
-        gpu: Option<String>,
+        (cpu_rows, cpu_peak_gflops): (Vec<BenchRow>, f64),
+        gpu: Option<(Vec<BenchRow>, f64)>,
+        gpu_name: Option<String>,
     ) -> Self {
-        let gpu = gpu_rows
+        let name = gpu
             .as_ref()
-            .map(|_| gpu.unwrap_or_else(|| "CUDA device 0".into()));
+            .map(|_| gpu_name.unwrap_or_else(|| "CUDA device 0".into()));
+        let (gpu_rows, gpu_peak_gflops) = gpu.map_or((None, None), |(r, p)| (Some(r), Some(p)));
         BenchReport {
             cpu: cpu_name(),
-            gpu,
+            gpu: name,
             cpu_rows,
             gpu_rows,
+            cpu_peak_gflops,
+            gpu_peak_gflops,
         }
     }
 }
@@ -317,6 +359,7 @@ impl crate::report::Report for BenchReport {
             "model",
             "batch",
             "CPU ms/step",
+            "CPU GFLOP/s (of peak)",
             "GPU ms/step",
             "GPU speed-up",
         ]);
@@ -326,6 +369,11 @@ impl crate::report::Report for BenchReport {
                 c.model.clone(),
                 c.batch.to_string(),
                 sig(c.ms_per_step, 3),
+                format!(
+                    "{} ({}%)",
+                    sig(c.gflops, 3),
+                    sig(100.0 * c.gflops / self.cpu_peak_gflops.max(1e-9), 2)
+                ),
                 g.map_or("not measured".into(), |g| sig(g.ms_per_step, 3)),
                 g.map_or("—".into(), |g| {
                     format!("{}×", sig(c.ms_per_step / g.ms_per_step, 2))
@@ -333,7 +381,19 @@ impl crate::report::Report for BenchReport {
             ]);
         }
         let gpu = self.gpu.as_deref().unwrap_or("none measured");
-        format!("CPU: {}. GPU: {gpu}.\n\n{}", self.cpu, t.to_markdown())
+        let peaks = match self.gpu_peak_gflops {
+            Some(g) => format!(
+                "{} GFLOP/s on the CPU, {} on the GPU",
+                sig(self.cpu_peak_gflops, 3),
+                sig(g, 3)
+            ),
+            None => format!("{} GFLOP/s", sig(self.cpu_peak_gflops, 3)),
+        };
+        format!(
+            "CPU: {}. GPU: {gpu}. Matrix-product peak (1024² × 1024, f32): {peaks}.\n\n{}",
+            self.cpu,
+            t.to_markdown()
+        )
     }
 
     /// Writes `bench.json` and `bench.md` into `out`.
