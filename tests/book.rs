@@ -301,3 +301,25 @@ fn notebooks_are_clean_and_link_back_to_their_chapter() {
     }
     assert!(count >= 3, "expected a notebook per chapter, found {count}");
 }
+
+#[test]
+fn chapter_5s_sentences_about_the_bowl_match_its_numbers() {
+    let path = root().join("book/src/generated/regression/regression.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let steps: Vec<u64> = json["bowl_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r[2].as_u64()
+                .expect("every optimiser reaches 10⁻³ within 100 steps")
+        })
+        .collect();
+    let (sgd, momentum, adam) = (steps[0], steps[1], steps[2]);
+    // "… makes it [Adam] the slowest of the three to settle."
+    assert!(
+        adam > momentum && adam > sgd,
+        "Adam {adam}, momentum {momentum}, SGD {sgd}"
+    );
+}

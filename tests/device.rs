@@ -8,7 +8,7 @@
 //! different order of floating-point additions, so results agree to a stated tolerance,
 //! not bit for bit.
 
-use aigc::data::{Batch, Dataset, Mixture, Vocab, random_batch, wine_quality};
+use aigc::data::{Batch, Dataset, Mixture, Tokenization, Tokenizer, random_batch, wine_quality};
 use aigc::device::DeviceChoice;
 use aigc::gan::{GanConfig, PlaneGan, Players, gan_step, losses, noise};
 use aigc::lm::LanguageModel;
@@ -22,10 +22,11 @@ fn wine() -> Dataset {
     wine_quality().unwrap().standardized()
 }
 
-/// The bundled animals corpus, its vocabulary and 4 random windows of 16 characters.
-fn animals() -> (Vocab, Batch) {
+/// The bundled animals corpus, its character tokenizer and 4 random windows of 16
+/// characters.
+fn animals() -> (Tokenizer, Batch) {
     let text = aigc::data::corpus::ANIMALS;
-    let vocab = Vocab::from_text(text);
+    let vocab = Tokenizer::learn(Tokenization::Chars, text);
     let ids = vocab.encode(text).unwrap();
     let batch = random_batch(&ids, 4, 16, &mut step_rng(0, 0));
     (vocab, batch)

@@ -6,7 +6,7 @@ mod common;
 use std::marker::PhantomData;
 
 use aigc::checkpoint;
-use aigc::data::{TextData, Vocab, corpus};
+use aigc::data::{TextData, Tokenization, Tokenizer, Vocab, corpus};
 use aigc::gpt::*;
 use aigc::layers::{Init, seeded};
 use aigc::lm::{
@@ -219,6 +219,7 @@ impl TextModel for SmallGpt {
             eval_every: 50,
             seed: 0,
             adam: book.adam,
+            tokens: Tokenization::Chars,
             model: PhantomData,
         }
     }
@@ -255,7 +256,7 @@ fn measured(log: &TextLog) -> Vec<(usize, f64)> {
 fn a_short_run_on_the_bundled_corpus_learns_far_more_than_letter_frequencies() {
     let out = train(corpus::ANIMALS, &quick(150), &RunOptions::default()).unwrap();
     assert_eq!((out.finish, out.log.step), (Finish::Completed, 150));
-    let uniform = (out.vocab.len() as f64).ln(); // ln 90 = 4.50
+    let uniform = (out.tokenizer.len() as f64).ln(); // ln 90 = 4.50
     let (first, last) = (
         out.log.evals[0].value,
         out.log.last_eval().copied().unwrap(),
@@ -341,9 +342,10 @@ fn an_interrupted_run_resumes_exactly_where_it_stopped() {
 
     // The same run, "Ctrl-C" during the checkpoint of step 6.
     let dev = Cpu::default();
-    let data = TextData::for_training(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1).unwrap();
+    let data = TextData::for_training(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1, cfg.tokens)
+        .unwrap();
     let inner = TextTrainer::<SmallGpt, Cpu> {
-        model: SmallGpt::build(&dev, data.vocab.len(), cfg.seed),
+        model: SmallGpt::build(&dev, data.tokenizer.len(), cfg.seed),
         opt: ClippedAdam::new(cfg.adam),
         data: &data,
         config: cfg,
@@ -387,10 +389,10 @@ fn an_interrupted_run_resumes_exactly_where_it_stopped() {
 fn a_checkpoint_of_another_model_is_refused_by_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dev = Cpu::default();
-    let vocab = Vocab::from_text(corpus::ANIMALS);
+    let vocab = Tokenizer::learn(Tokenization::Chars, corpus::ANIMALS);
     let lstm_ckpt = tmp.path().join("lstm.ckpt");
     let record = TextRecord::<Lstm> {
-        vocab: vocab.chars.clone(),
+        tokenizer: vocab.clone(),
         config: LstmConfig::default(),
         log: TextLog::default(),
     };
@@ -420,7 +422,7 @@ fn a_checkpoint_of_another_model_is_refused_by_name() {
     let small_ckpt = tmp.path().join("small.ckpt");
     let small = Small::<Cpu>::new(&dev, vocab.len(), 0);
     let record = TextRecord::<SmallGpt> {
-        vocab: vocab.chars.clone(),
+        tokenizer: vocab.clone(),
         config: quick(2),
         log: TextLog::default(),
     };
@@ -430,10 +432,18 @@ fn a_checkpoint_of_another_model_is_refused_by_name() {
     assert!(aigc::lm::load::<SmallGpt, Cpu>(&dev, &small_ckpt).is_ok());
 }
 
-/// The small model, untrained, for the bundled corpus.
-fn small_model() -> (Small<Cpu>, Vocab) {
-    let vocab = Vocab::from_text(corpus::ANIMALS);
+/// The small model, untrained, for the bundled corpus, with its character tokenizer.
+fn small_model() -> (Small<Cpu>, Tokenizer) {
+    let vocab = Tokenizer::Chars(Vocab::from_text(corpus::ANIMALS));
     (Small::new(&Cpu::default(), vocab.len(), 3), vocab)
+}
+
+/// The characters of a character tokenizer.
+fn chars(tokenizer: &Tokenizer) -> &[char] {
+    match tokenizer {
+        Tokenizer::Chars(vocab) => &vocab.chars,
+        other => panic!("not a character tokenizer: {:?}", other.kind()),
+    }
 }
 
 #[test]
@@ -444,7 +454,7 @@ fn generation_is_reproducible_and_starts_with_the_prompt() {
     assert_eq!(a, generate(&model, &vocab, "小猫", 80, &how, 1).unwrap());
     assert!(a.starts_with("小猫"));
     assert_eq!(a.chars().count(), 82);
-    assert!(a.chars().all(|c| vocab.chars.contains(&c)));
+    assert!(a.chars().all(|c| chars(&vocab).contains(&c)));
     assert_ne!(a, generate(&model, &vocab, "小猫", 80, &how, 2).unwrap());
 }
 
@@ -489,7 +499,7 @@ fn temperature_zero_is_greedy_decoding_the_argmax_at_every_step() {
         let logits = model.forward(dev.tensor_from_vec(ids.clone(), (1, ids.len())));
         let next = argmax(&logits.as_vec()[(ids.len() - 1) * v..]);
         ids.push(next);
-        want.push(vocab.chars[next]);
+        want.push(chars(&vocab)[next]);
     }
     assert_eq!(text, want);
     // Top-k 1 is greedy too, at any temperature.
@@ -606,15 +616,16 @@ fn a_models_vocabulary_has_exactly_one_row_per_character_of_its_text() {
         ..quick(4)
     };
     let out = train(&text, &cfg, &RunOptions::save_to(&ckpt)).unwrap();
-    assert_eq!((out.finish, out.vocab.len()), (Finish::Completed, 1000));
+    assert_eq!((out.finish, out.tokenizer.len()), (Finish::Completed, 1000));
     assert_eq!(out.model.wte.weight.shape().concrete(), [1000, 32]);
     assert_eq!(out.model.head.weight.shape().concrete(), [1000, 32]);
     assert!(out.log.losses.iter().all(|l| l.is_finite()));
     let first = out.log.evals[0].value;
     assert!((first - 1000f64.ln()).abs() < 0.1, "{first} vs ln 1000");
     let (loaded, vocab, record) = aigc::lm::load::<SmallGpt, Cpu>(&Cpu::default(), &ckpt).unwrap();
-    assert_eq!((record.vocab.len(), vocab.len()), (1000, 1000));
-    assert_eq!(vocab, out.vocab);
+    assert_eq!((record.tokenizer.len(), vocab.len()), (1000, 1000));
+    assert_eq!(vocab, out.tokenizer);
+    assert_eq!(record.tokenizer, Tokenizer::Chars(Vocab::from_text(&text)));
     assert_eq!(record.log.step, 4);
     assert_eq!(loaded.vocab_size(), 1000);
     assert_eq!(parameters(&loaded), parameters(&out.model));

@@ -4,9 +4,11 @@
 mod common;
 
 use aigc::checkpoint;
-use aigc::data::{TextData, Vocab, corpus};
+use aigc::data::{TextData, Tokenization, Tokenizer, Vocab, corpus};
 use aigc::gpt::{BookGpt, Gpt, GptConfig};
-use aigc::lm::{RunOptions, TextLog, TextModel, TextRecord, TextTrainer, next_token_loss};
+use aigc::lm::{
+    LanguageModel, RunOptions, TextLog, TextModel, TextRecord, TextTrainer, next_token_loss,
+};
 use aigc::lstm::*;
 use aigc::optim::ClippedAdam;
 use aigc::params::parameters;
@@ -115,7 +117,7 @@ fn measured(log: &TextLog) -> Vec<(usize, f64)> {
 fn a_short_run_on_the_bundled_corpus_beats_uniform_guessing_by_far() {
     let out = train(corpus::ANIMALS, &quick(100), &RunOptions::default()).unwrap();
     assert_eq!((out.finish, out.log.step), (Finish::Completed, 100));
-    let uniform = (out.vocab.len() as f64).ln(); // ln 90 ≈ 4.50 nats/char
+    let uniform = (out.tokenizer.len() as f64).ln(); // ln 90 ≈ 4.50 nats/char
     let (first, last) = (
         out.log.evals[0].value,
         out.log.last_eval().copied().unwrap(),
@@ -189,9 +191,10 @@ fn an_interrupted_run_resumes_exactly_where_it_stopped() {
 
     // The same run, "Ctrl-C" during the checkpoint of step 6.
     let dev = Cpu::default();
-    let data = TextData::for_training(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1).unwrap();
+    let data = TextData::for_training(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1, cfg.tokens)
+        .unwrap();
     let inner = TextTrainer::<Lstm, Cpu> {
-        model: Lstm::build(&dev, data.vocab.len(), cfg.seed),
+        model: Lstm::build(&dev, data.tokenizer.len(), cfg.seed),
         opt: ClippedAdam::new(cfg.adam),
         data: &data,
         config: cfg,
@@ -252,7 +255,7 @@ fn a_checkpoint_keeps_the_log_bit_for_bit() {
     }
     let (model, vocab) = book_model();
     let record = TextRecord::<Lstm> {
-        vocab: vocab.chars.clone(),
+        tokenizer: vocab.clone(),
         config: quick(3),
         log: log.clone(),
     };
@@ -272,10 +275,18 @@ fn a_checkpoint_keeps_the_log_bit_for_bit() {
     assert_eq!(loaded.config, record.config);
 }
 
-/// The book's model, untrained, for the bundled corpus.
-fn book_model() -> (BookLstm<Cpu>, Vocab) {
-    let vocab = Vocab::from_text(corpus::ANIMALS);
+/// The book's model, untrained, for the bundled corpus, with its character tokenizer.
+fn book_model() -> (BookLstm<Cpu>, Tokenizer) {
+    let vocab = Tokenizer::Chars(Vocab::from_text(corpus::ANIMALS));
     (BookLstm::new(&Cpu::default(), vocab.len(), 0), vocab)
+}
+
+/// The characters of a character tokenizer.
+fn chars(tokenizer: &Tokenizer) -> &[char] {
+    match tokenizer {
+        Tokenizer::Chars(vocab) => &vocab.chars,
+        other => panic!("not a character tokenizer: {:?}", other.kind()),
+    }
 }
 
 #[test]
@@ -288,7 +299,7 @@ fn generation_is_reproducible_and_starts_with_the_prompt() {
     assert!(a.starts_with('猫'));
     assert_eq!(a.chars().count(), 51);
     assert!(
-        a.chars().all(|c| vocab.chars.contains(&c)),
+        a.chars().all(|c| chars(&vocab).contains(&c)),
         "only known characters come out"
     );
     let c = generate(&model, &vocab, "猫", 50, &how, 2).unwrap();
@@ -314,7 +325,7 @@ fn temperature_zero_is_greedy_decoding_the_argmax_at_every_step() {
         let (logits, _) = model.forward(time_major(&dev, &ids, 1, ids.len()), None);
         let next = argmax(&logits.as_vec()[(ids.len() - 1) * v..]);
         ids.push(next);
-        want.push(vocab.chars[next]);
+        want.push(chars(&vocab)[next]);
     }
     assert_eq!(text, want);
 }
@@ -442,15 +453,16 @@ fn a_models_vocabulary_has_exactly_one_row_per_character_of_its_text() {
         ..quick(4)
     };
     let out = train(&text, &cfg, &RunOptions::save_to(&ckpt)).unwrap();
-    assert_eq!((out.finish, out.vocab.len()), (Finish::Completed, 1000));
+    assert_eq!((out.finish, out.tokenizer.len()), (Finish::Completed, 1000));
     assert_eq!(out.model.embed.weight.shape().concrete(), [1000, 64]);
     assert_eq!(out.model.head.weight.shape().concrete(), [1000, 256]);
     assert!(out.log.losses.iter().all(|l| l.is_finite()));
     let first = out.log.evals[0].value;
     assert!((first - 1000f64.ln()).abs() < 0.1, "{first} vs ln 1000");
     let (loaded, vocab, record) = aigc::lm::load::<Lstm, Cpu>(&Cpu::default(), &ckpt).unwrap();
-    assert_eq!((record.vocab.len(), vocab.len()), (1000, 1000));
-    assert_eq!(vocab, out.vocab);
+    assert_eq!((record.tokenizer.len(), vocab.len()), (1000, 1000));
+    assert_eq!(vocab, out.tokenizer);
+    assert_eq!(record.tokenizer, Tokenizer::Chars(Vocab::from_text(&text)));
     assert_eq!(record.log.step, 4);
     assert_eq!(loaded.vocab_size(), 1000);
     assert_eq!(parameters(&loaded), parameters(&out.model));
@@ -504,10 +516,10 @@ fn checkpoints_of_another_text_another_model_or_not_checkpoints_at_all_are_refus
     assert!(err.contains("another vocabulary"), "{err}");
     // Another model: the GPT's checkpoint, refused by name.
     let dev = Cpu::default();
-    let vocab = Vocab::from_text(corpus::ANIMALS);
+    let vocab = Tokenizer::learn(Tokenization::Chars, corpus::ANIMALS);
     let gpt_ckpt = tmp.path().join("gpt.ckpt");
     let record = TextRecord::<Gpt> {
-        vocab: vocab.chars.clone(),
+        tokenizer: vocab.clone(),
         config: GptConfig::default(),
         log: TextLog::default(),
     };
@@ -524,7 +536,7 @@ fn checkpoints_of_another_text_another_model_or_not_checkpoints_at_all_are_refus
     // Another size of the same model under the book model's name.
     let small = CharLstm::<4, 8, 32, f32, Cpu>::new(&dev, vocab.len(), 0);
     let record = TextRecord::<Lstm> {
-        vocab: vocab.chars.clone(),
+        tokenizer: vocab.clone(),
         config: cfg,
         log: TextLog::default(),
     };
@@ -606,22 +618,202 @@ fn download_errors_name_the_url_and_the_reason() {
 
 #[test]
 fn sample_text_is_split_into_train_and_validation_by_position() {
-    let data = TextData::split(corpus::ANIMALS, 0.1, 65).unwrap();
+    let data = TextData::split(corpus::ANIMALS, 0.1, 65, Tokenization::Chars).unwrap();
+    assert_eq!(
+        data.tokenizer,
+        Tokenizer::Chars(Vocab::from_text(corpus::ANIMALS))
+    );
     let n = corpus::ANIMALS.chars().count();
     assert_eq!(data.train.len() + data.valid.len(), n);
     assert_eq!(data.valid.len(), (n as f64 * 0.1).round() as usize);
     assert_eq!(
-        data.vocab.decode(&data.valid),
+        data.tokenizer.decode(&data.valid),
         corpus::ANIMALS
             .chars()
             .skip(data.train.len())
             .collect::<String>()
     );
     assert_eq!(
-        data.vocab.decode(&data.train),
+        data.tokenizer.decode(&data.train),
         corpus::ANIMALS
             .chars()
             .take(data.train.len())
             .collect::<String>()
     );
+}
+
+/// A few dozen steps with the tokenizer `tokens`, evaluated every 20.
+fn tokenized(tokens: Tokenization, steps: usize) -> LstmConfig {
+    LstmConfig {
+        tokens,
+        eval_every: 20,
+        ..quick(steps)
+    }
+}
+
+/// Trains with `tokens` on the bundled corpus and checks what a tokenizer other than
+/// characters changes: V, the loss per character, the checkpoint, resuming.
+fn a_tokenized_run_trains_saves_its_tokenizer_and_resumes_only_with_it(
+    tokens: Tokenization,
+    want: Tokenizer,
+    v: usize,
+) {
+    assert_eq!((want.len(), want.kind()), (v, tokens));
+    let tmp = tempfile::tempdir().unwrap();
+    let ckpt = tmp.path().join("tokens.ckpt");
+    let cfg = tokenized(tokens, 40);
+    let out = train(corpus::ANIMALS, &cfg, &RunOptions::save_to(&ckpt)).unwrap();
+    assert_eq!((out.finish, out.log.step), (Finish::Completed, 40));
+    assert_eq!(out.tokenizer, want, "learned from the text");
+    assert_eq!(out.model.vocab_size(), v);
+    assert_eq!(out.model.embed.weight.shape().concrete(), [v, 64]);
+    assert_eq!(out.model.head.weight.shape().concrete(), [v, 256]);
+    assert!(out.log.losses.iter().all(|l| l.is_finite()));
+
+    // Untrained, each token costs ≈ ln V; per character that is ln V × tokens per character.
+    let data = TextData::split(corpus::ANIMALS, cfg.valid_fraction, cfg.seq + 1, tokens).unwrap();
+    assert_eq!(data.tokenizer, want);
+    let valid_chars = want.decode(&data.valid).chars().count();
+    let tokens_per_char = data.valid.len() as f64 / valid_chars as f64;
+    let uniform = (v as f64).ln() * tokens_per_char;
+    let (first, last) = (
+        out.log.evals[0].value,
+        out.log.last_eval().copied().unwrap(),
+    );
+    assert!(
+        (first - uniform).abs() < 0.1 * tokens_per_char,
+        "untrained: {first} nats/char vs ln {v} × {tokens_per_char} tokens/char = {uniform}"
+    );
+    assert!(last < 0.7 * first, "40 steps learn: {first} → {last}");
+
+    // The checkpoint stores the tokenizer and gives it back.
+    let dev = Cpu::default();
+    let (loaded, tokenizer, record) = aigc::lm::load::<Lstm, Cpu>(&dev, &ckpt).unwrap();
+    assert_eq!(tokenizer, want);
+    assert_eq!(record.tokenizer, want);
+    assert_eq!(record.config.tokens, tokens);
+    assert_eq!((record.log.step, loaded.vocab_size()), (40, v));
+    assert_eq!(parameters(&loaded), parameters(&out.model));
+    let (_, tokenizer) = load(&dev, &ckpt).unwrap();
+    assert_eq!(tokenizer, want);
+    // Measured again from the checkpoint, on its own text, with its own tokenizer.
+    let again = aigc::lm::evaluate::<Lstm, Cpu>(&dev, &ckpt, corpus::ANIMALS).unwrap();
+    assert_eq!(again, last);
+    // The reloaded tokenizer writes text: the prompt, then what the model adds.
+    let how = Sampling::at(0.8);
+    let text = generate(&loaded, &tokenizer, "猫", 30, &how, 1).unwrap();
+    assert!(
+        text.starts_with('猫') && text.len() > "猫".len(),
+        "{text:?}"
+    );
+    assert_eq!(
+        text,
+        generate(&out.model, &out.tokenizer, "猫", 30, &how, 1).unwrap()
+    );
+
+    // Resuming with any other tokenizer is refused, and leaves the checkpoint as it was.
+    let resume = RunOptions {
+        checkpoint: Some(ckpt.clone()),
+        resume: true,
+    };
+    let others = [
+        Tokenization::Chars,
+        Tokenization::Bytes,
+        Tokenization::Bpe { merges: 50 },
+        Tokenization::Bpe { merges: 49 },
+    ];
+    let saved = std::fs::read(&ckpt).unwrap();
+    for other in others.into_iter().filter(|&o| o != tokens) {
+        let err = train(corpus::ANIMALS, &tokenized(other, 50), &resume)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another vocabulary"), "{other:?}: {err}");
+        assert!(err.contains(&format!("{v} tokens")), "{other:?}: {err}");
+    }
+    assert_eq!(std::fs::read(&ckpt).unwrap(), saved);
+    // With its own tokenizer it continues.
+    let resumed = train(corpus::ANIMALS, &tokenized(tokens, 50), &resume).unwrap();
+    assert_eq!((resumed.finish, resumed.log.step), (Finish::Completed, 50));
+    assert_eq!(resumed.tokenizer, want);
+    assert_eq!(resumed.config.tokens, tokens);
+    assert_eq!(resumed.log.losses[..40], out.log.losses[..]);
+}
+
+#[test]
+fn a_byte_run_trains_saves_its_tokenizer_and_resumes_only_with_it() {
+    a_tokenized_run_trains_saves_its_tokenizer_and_resumes_only_with_it(
+        Tokenization::Bytes,
+        Tokenizer::Bytes,
+        256,
+    );
+}
+
+#[test]
+fn a_bpe_run_trains_saves_its_tokenizer_and_resumes_only_with_it() {
+    let bpe = aigc::data::bpe::Bpe::train(corpus::ANIMALS, 50);
+    assert_eq!(bpe.merges.len(), 50);
+    let v = Vocab::from_text(corpus::ANIMALS).len() + 50; // 90 characters and 50 merges
+    a_tokenized_run_trains_saves_its_tokenizer_and_resumes_only_with_it(
+        Tokenization::Bpe { merges: 50 },
+        Tokenizer::Bpe(bpe),
+        v,
+    );
+}
+
+#[test]
+fn the_validation_loss_is_per_character_three_bytes_per_chinese_character() {
+    // The corpus's Chinese sentences, without line breaks: every character is 3 bytes.
+    let text: String = corpus::ANIMALS
+        .lines()
+        .filter(|l| l.ends_with('。'))
+        .collect();
+    assert!(text.chars().all(|c| c.len_utf8() == 3));
+    let untrained = |tokens| {
+        let cfg = LstmConfig { tokens, ..quick(1) };
+        let out = train(&text, &cfg, &RunOptions::default()).unwrap();
+        (out.log.evals[0].value, out.tokenizer.len())
+    };
+    // A byte model guesses ≈ uniformly among 256 bytes, three times per character.
+    let (bytes, v) = untrained(Tokenization::Bytes);
+    assert_eq!(v, 256);
+    let want = 3.0 * 256f64.ln(); // 16.6 nats per character
+    assert!(
+        (bytes - want).abs() < 0.3,
+        "{bytes} nats/char vs 3 × ln 256 = {want}"
+    );
+    // A character model guesses once per character: ln V.
+    let (chars, v) = untrained(Tokenization::Chars);
+    assert!(
+        (chars - (v as f64).ln()).abs() < 0.1,
+        "{chars} nats/char vs ln {v}"
+    );
+
+    // The same numbers by hand: the loss of every held-out byte, summed, over the characters.
+    let data = TextData::split(&text, 0.1, 33, Tokenization::Bytes).unwrap();
+    let model = BookLstm::new(&Cpu::default(), 256, 0);
+    let (mut total, mut predicted) = (0.0, 0);
+    for b in aigc::data::consecutive_batches(&data.valid, 16, 32) {
+        let n = b.batch * b.seq;
+        total += model.loss::<NoneTape>(&b).as_vec()[0] as f64 * n as f64;
+        predicted += n;
+    }
+    let per_byte = total / predicted as f64;
+    assert!((per_byte - 256f64.ln()).abs() < 0.1, "{per_byte} nats/byte");
+    let per_char = aigc::lm::validation_loss(&model, &data.tokenizer, &data.valid, (16, 32));
+    assert!(
+        (per_char - 3.0 * per_byte).abs() < 0.01 * per_char,
+        "{per_char} nats/char vs 3 × {per_byte} nats/byte"
+    );
+    // Characters are tokens: the loss per character is the loss per token.
+    let data = TextData::split(&text, 0.1, 33, Tokenization::Chars).unwrap();
+    let v = data.tokenizer.len();
+    let model = BookLstm::new(&Cpu::default(), v, 0);
+    let (mut total, mut predicted) = (0.0, 0);
+    for b in aigc::data::consecutive_batches(&data.valid, 16, 32) {
+        let n = b.batch * b.seq;
+        total += model.loss::<NoneTape>(&b).as_vec()[0] as f64 * n as f64;
+        predicted += n;
+    }
+    let per_char = aigc::lm::validation_loss(&model, &data.tokenizer, &data.valid, (16, 32));
+    assert!((per_char - total / predicted as f64).abs() < 1e-9 * per_char);
 }

@@ -40,5 +40,5 @@ pub use mlp::{
     CurveMlp, MlpConfig, MlpModel, MlpReport, MlpRun, fit_mlp, run_mlp, sine_data, target_curve,
     train_mlp,
 };
-pub use paths::{KAPPA, Path, START, bowl, bowl_gradient, optimiser_paths, paths_chart};
 pub use optimisers::{OptimiserConfig, OptimiserKind, OptimiserRun, train_linear, train_with};
+pub use paths::{KAPPA, Path, START, bowl, bowl_gradient, optimiser_paths, paths_chart};
