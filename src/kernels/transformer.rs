@@ -133,7 +133,7 @@ pub fn causal_attention<const C: usize, D: Device<f32>, T: Tape<f32, D> + Merge<
 ) -> Rows<C, D, T> {
     assert!(on_cpu::<D>(), "causal_attention is a CPU kernel");
     assert!(
-        heads > 0 && C % heads == 0,
+        heads > 0 && C.is_multiple_of(heads),
         "C must be a multiple of the number of heads"
     );
     let shape = *q.shape();
