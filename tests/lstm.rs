@@ -18,7 +18,7 @@ use dfdx::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use common::{check_gradients, gradients, serve_once};
+use common::{check_gradients, gradients, serve_files, serve_once};
 
 /// Small enough to check by finite differences: 7 characters, embedding 3, hidden 4.
 type Tiny = CharLstm<3, 4, 16, f64, Cpu>;
@@ -592,6 +592,50 @@ fn download_saves_the_text_it_is_served_over_loopback() {
     let n = aigc::data::download::download_text(&url, &to).unwrap();
     assert_eq!(n, fixture.len());
     assert_eq!(std::fs::read_to_string(&to).unwrap(), fixture);
+}
+
+/// Two files of the Tang collection, in its JSON shape (traditional characters, one poem with
+/// a lost character).
+fn tang_files() -> Vec<(&'static str, Vec<u8>)> {
+    let first = r#"[{"author": "李白", "paragraphs": ["床前明月光，", "疑是地上霜。"]},
+                    {"author": "佚名", "paragraphs": ["□□□□□，", "春風吹貓來。"]}]"#;
+    let second = r#"[{"author": "杜甫", "paragraphs": ["國破山河在，", "城春草木深。"]}]"#;
+    vec![
+        ("/tang/poet.tang.0.json", first.as_bytes().to_vec()),
+        ("/tang/poet.tang.1000.json", second.as_bytes().to_vec()),
+    ]
+}
+
+#[test]
+fn the_tang_download_reads_files_until_it_has_enough_and_simplifies() {
+    let base = format!("{}/tang", serve_files(tang_files()));
+    let tmp = tempfile::tempdir().unwrap();
+    let to = tmp.path().join("downloads/tang.txt");
+    // 13 characters with the line break: the first file is not enough for 14.
+    let got = aigc::data::download::download_tang(&base, &to, 14, true).unwrap();
+    assert_eq!((got.files, got.poems, got.chars), (2, 2, 26));
+    assert_eq!(
+        std::fs::read_to_string(&to).unwrap(),
+        "床前明月光，疑是地上霜。\n国破山河在，城春草木深。\n",
+        "a poem per line, the one with a lost character left out, simplified (國 → 国)"
+    );
+    let got = aigc::data::download::download_tang(&base, &to, 5, false).unwrap();
+    assert_eq!((got.files, got.poems), (1, 1), "stops once it has enough");
+}
+
+#[test]
+fn a_tang_file_missing_on_the_server_is_an_error_and_writes_nothing() {
+    let base = format!("{}/tang", serve_files(tang_files()));
+    let tmp = tempfile::tempdir().unwrap();
+    let to = tmp.path().join("tang.txt");
+    let err = aigc::data::download::download_tang(&base, &to, 1_000, true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("poet.tang.2000.json") && err.contains("404"),
+        "{err}"
+    );
+    assert!(!to.exists(), "nothing is written on failure");
 }
 
 #[test]

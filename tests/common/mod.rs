@@ -58,6 +58,32 @@ pub fn serve_once(status: &'static str, name: &str, body: Vec<u8>) -> String {
     url
 }
 
+/// Serves `files` (path → body) on a loopback port, one request per connection, for as
+/// long as the test runs; an unknown path gets 404. Returns the base URL (no trailing `/`).
+pub fn serve_files(files: Vec<(&'static str, Vec<u8>)>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 2048];
+            let n = stream.read(&mut request).unwrap_or(0);
+            let line = String::from_utf8_lossy(&request[..n]);
+            let path = line.split_whitespace().nth(1).unwrap_or("");
+            let (status, body) = match files.iter().find(|(p, _)| *p == path) {
+                Some((_, body)) => ("200 OK", body.clone()),
+                None => ("404 Not Found", b"no such file".to_vec()),
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    base
+}
+
 /// Every parameter's gradient as `backward()` computes it, in the model's order.
 pub fn gradients<M: Params<f64, Cpu>>(model: &M, grads: &Gradients<f64, Cpu>) -> Vec<Vec<f64>> {
     struct Get<'a>(&'a Gradients<f64, Cpu>, Vec<Vec<f64>>);
