@@ -100,3 +100,42 @@ fn the_lstm_computes_what_pytorch_computes_from_the_same_weights() {
         "largest differences: logits {logit_gap:.1e}, loss {loss_gap:.1e}, gradients {grad_gap:.1e}"
     );
 }
+
+/// The model's logits for the fixture's inputs, batch-major as PyTorch gives them.
+fn logits_with(params: &[Vec<f32>]) -> Vec<f32> {
+    let f = fixture();
+    let dev = Cpu::default();
+    let mut model = Small::new(&dev, 7, 0);
+    assert!(set_parameters(&mut model, params));
+    let (batch, steps) = (2, 3);
+    let inputs = time_major(&dev, &ids(&f["inputs"]), batch, steps);
+    let (logits, _) = model.forward(inputs, None);
+    let ours = logits.as_vec();
+    (0..batch)
+        .flat_map(|b| (0..steps).map(move |t| t * batch + b))
+        .flat_map(|row| ours[row * 7..(row + 1) * 7].to_vec())
+        .collect()
+}
+
+#[test]
+fn the_comparison_catches_gates_in_another_order() {
+    // The mistake this fixture exists for: reading the stacked gates as i, g, f, o instead
+    // of PyTorch's i, f, g, o. Swap blocks f and g (5 rows each) of every LSTM tensor.
+    let f = fixture();
+    let mut params: Vec<Vec<f32>> = f["params"].as_array().unwrap().iter().map(floats).collect();
+    let want = floats(&f["logits"]);
+    assert!(largest_gap(&logits_with(&params), &want) < 1e-5);
+    for k in [1, 2, 3, 4] {
+        let cols = params[k].len() / 20; // E, 1, H, 1 numbers per row of 4H = 20 rows
+        let (f_rows, g_rows) = (5 * cols..10 * cols, 10 * cols..15 * cols);
+        let g_block: Vec<f32> = params[k][g_rows.clone()].to_vec();
+        let f_block: Vec<f32> = params[k][f_rows.clone()].to_vec();
+        params[k][f_rows].copy_from_slice(&g_block);
+        params[k][g_rows].copy_from_slice(&f_block);
+    }
+    let gap = largest_gap(&logits_with(&params), &want);
+    assert!(
+        gap > 1e-3,
+        "swapped gates must be caught, but the logits differ by only {gap}"
+    );
+}

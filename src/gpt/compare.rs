@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Gpt, GptConfig};
 use crate::error::Result;
-use crate::lm::{RunOptions, TextLog, TextModel, run};
+use crate::lm::{RunOptions, TextLog, TextModel, TextOutcome, run};
 use crate::lstm::{Lstm, LstmConfig};
 use crate::numbers::sig;
 use crate::params::count;
@@ -54,6 +54,17 @@ pub struct Comparison {
     pub gpt: Curve,
 }
 
+/// What [`compare`] hands back: the two curves, and both trained models with their logs
+/// (so that one run also gives each model's own report: its samples and loss curve).
+pub struct Compared<D: Device<f32>> {
+    /// Validation loss against seconds, for both.
+    pub comparison: Comparison,
+    /// The LSTM's run.
+    pub lstm: TextOutcome<Lstm, D>,
+    /// The GPT's run.
+    pub gpt: TextOutcome<Gpt, D>,
+}
+
 /// Trains the book's LSTM (`lstm`) and the book's GPT (`gpt`) one after the other on
 /// `text`, recording validation loss against seconds of training for both.
 pub fn compare<D: Device<f32>>(
@@ -62,11 +73,11 @@ pub fn compare<D: Device<f32>>(
     lstm: &LstmConfig,
     gpt: &GptConfig,
     stop: &Stop,
-) -> Result<Comparison> {
+) -> Result<Compared<D>> {
     let none = RunOptions::default();
     let a = run::<Lstm, D>(dev, text, lstm, &none, stop)?;
     let b = run::<Gpt, D>(dev, text, gpt, &none, stop)?;
-    Ok(Comparison {
+    let comparison = Comparison {
         lstm: Curve::new::<Lstm, D>(
             "LSTM (chapter 6): embedding 64, hidden 256",
             &a.model,
@@ -79,6 +90,11 @@ pub fn compare<D: Device<f32>>(
             (gpt.steps, gpt.chars_per_step()),
             &b.log,
         ),
+    };
+    Ok(Compared {
+        comparison,
+        lstm: a,
+        gpt: b,
     })
 }
 

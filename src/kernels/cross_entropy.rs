@@ -20,6 +20,7 @@ use super::{cpu, cpu_grads, grad_of, grad_value, on_cpu};
 /// let loss = aigc::kernels::cross_entropy(logits, &[0, 2]);
 /// assert!((loss.as_vec()[0] - 3f32.ln()).abs() < 1e-6);
 /// ```
+// ANCHOR: cross_entropy
 pub fn cross_entropy<D: Device<f32>, T: Tape<f32, D>>(
     logits: Tensor<(usize, usize), f32, D, T>,
     targets: &[usize],
@@ -58,6 +59,7 @@ pub fn cross_entropy<D: Device<f32>, T: Tape<f32, D>>(
     });
     loss.put_tape(tape)
 }
+// ANCHOR_END: cross_entropy
 
 /// Turns a row of logits into its softmax, in place, and returns −log p(y).
 fn softmax_in_place(row: &mut [f32], y: usize) -> f64 {

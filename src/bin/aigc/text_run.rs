@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use aigc::gpt::Gpt;
 use aigc::lm::{LanguageModel, RunOptions, TextConfig, TextModel};
+use aigc::lstm::Lstm;
 use aigc::report::{OutputDir, Report};
 use aigc::sample::Sampling;
 use aigc::train::Finish;
@@ -172,9 +174,17 @@ pub(super) fn compare(ctx: &Ctx, path: Option<&Path>) -> anyhow::Result<()> {
         lstm.steps,
         gpt.steps
     );
-    let outcome = aigc::on_device!(ctx.device, 0, |dev| {
-        aigc::gpt::compare(&dev, &src.text, &lstm, &gpt, ctx.stop())?
+    let comparison = aigc::on_device!(ctx.device, 0, |dev| {
+        let both = aigc::gpt::compare(&dev, &src.text, &lstm, &gpt, ctx.stop())?;
+        super::super::check_stop(ctx)?;
+        // Each model's own report too (samples, loss against steps), beside the comparison.
+        let lstm_report = Lstm::report(&both.lstm, src.bundled)?;
+        say!("{}", lstm_report.summary().trim_end());
+        lstm_report.write(&mut OutputDir::create(ctx.out.join(Lstm::SHORT))?)?;
+        let gpt_report = Gpt::report(&both.gpt, src.bundled)?;
+        say!("{}", gpt_report.summary().trim_end());
+        gpt_report.write(&mut OutputDir::create(ctx.out.join(Gpt::SHORT))?)?;
+        both.comparison
     });
-    super::super::check_stop(ctx)?;
-    super::super::report(ctx, "gpt", &outcome, start)
+    super::super::report(ctx, "gpt", &comparison, start)
 }
