@@ -1,22 +1,33 @@
 #!/usr/bin/env node
-// Opens the built book (book/book/html/, from `mdbook build book`) in headless Chromium and
-// checks every page listed in book/src/SUMMARY.md, the way a reader sees it:
+// Opens both editions of the built book in headless Chromium, English (book/book/html/, from
+// `mdbook build book`) and 简体中文 (book/book/zh-CN/html/, from `scripts/i18n.sh build zh-CN`),
+// and checks every page listed in book/src/SUMMARY.md in each, the way a reader sees it:
 //   - the page loads with no console error, no uncaught exception, no failed request and
 //     no HTTP error (nothing is ignored);
 //   - the math is rendered by KaTeX: a page whose Markdown has `$` outside code has
 //     `.katex` elements styled with the KaTeX fonts, no `.katex-error`, and no `$` left in
 //     its visible prose (so no raw `$$…$$` or `$…$`);
 //   - every <img> loaded (naturalWidth > 0), and there are as many as the Markdown has;
-// and that mdBook's search box finds a chapter word. It saves a screenshot of chapter 5 to
-// target/browser/05-gradient-descent.png, prints one line per check, and ends with
-// `N passed, N failed` (exit status 1 if any failed).
+//   - the language switch (book/theme/i18n.js) links to the same page in the other edition;
+//   - 简体中文 pages only: the page is in Chinese (its <h1> and title have CJK characters, and
+//     at least a quarter of its prose's letters are CJK: code, math and names stay Latin)
+//     and Chinese text is drawn with real glyphs: two different CJK strings drawn in the
+//     page's font on a canvas differ (with no CJK font both are the same "tofu" boxes), and
+//     so does a CJK string from a missing-glyph box;
+// then that clicking the switch lands on the same chapter, English → 简体中文 → English, and
+// that the search box finds a chapter: "gradient" in English, 梯度下降 (→ chapter 5) and 注意力
+// (→ chapter 7) in Chinese. Screenshots go to target/browser/: en/05-gradient-descent.png,
+// zh-CN/05-gradient-descent.png, zh-CN/search-梯度下降.png (named search-gradient-descent.png).
+// It prints one line per check and ends with `N passed, N failed` (exit status 1 if any
+// failed).
 //
-// The book is served over HTTP on 127.0.0.1 (a free port) by this script, as a reader's
-// `mdbook serve` would. Needs playwright-core (installed by scripts/setup.sh into
-// $AIGC_BROWSER_DIR, default ~/.cache/aigc-browser) and Chromium at $CHROMIUM
-// (default /usr/bin/chromium).
+// Both editions are served over HTTP on 127.0.0.1 (a free port) from book/book/, so the
+// switch's relative links work as they do for a reader (scripts/i18n.sh serve). Needs
+// playwright-core (installed by scripts/setup.sh into $AIGC_BROWSER_DIR, default
+// ~/.cache/aigc-browser) and Chromium at $CHROMIUM (default /usr/bin/chromium).
+// AIGC_EDITIONS=en checks the English edition alone (no switch checks).
 //
-//   node scripts/browser-test.mjs [BUILT_BOOK_DIR]
+//   node scripts/browser-test.mjs [BUILT_BOOKS_DIR]      (default book/book)
 
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,17 +37,28 @@ import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bookDir = resolve(process.argv[2] ?? join(root, 'book/book/html'));
+const bookDir = resolve(process.argv[2] ?? join(root, 'book/book'));
 const srcDir = join(root, 'book/src');
-const shotPath = join(root, 'target/browser/05-gradient-descent.png');
+const shotDir = join(root, 'target/browser');
 const browserDir = process.env.AIGC_BROWSER_DIR ?? join(homedir(), '.cache/aigc-browser');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const SEARCH_WORD = 'gradient';
-const SEARCH_PAGE = '05-gradient-descent.html'; // a result must link here
+const SHOT_PAGE = '05-gradient-descent.html';
 
-if (!existsSync(join(bookDir, 'index.html'))) {
-  console.error(`browser-test: no built book at ${bookDir}; run \`mdbook build book\` first`);
-  process.exit(2);
+/** The editions: where each is served, its <html lang>, and the searches it must answer. */
+const EDITIONS = [
+  { id: 'en', dir: 'html/', lang: 'en', searches: [['gradient', '05-gradient-descent.html']] },
+  {
+    id: 'zh-CN', dir: 'zh-CN/html/', lang: 'zh-CN',
+    searches: [['梯度下降', '05-gradient-descent.html'], ['注意力', '07-transformer.html']],
+  },
+].filter((e) => (process.env.AIGC_EDITIONS ?? 'en,zh-CN').split(',').includes(e.id));
+const other = (ed) => EDITIONS.find((e) => e !== ed);
+
+for (const ed of EDITIONS) {
+  if (!existsSync(join(bookDir, ed.dir, 'index.html'))) {
+    console.error(`browser-test: no ${ed.id} edition at ${join(bookDir, ed.dir)}; run \`scripts/i18n.sh build\` first`);
+    process.exit(2);
+  }
 }
 let chromium;
 try {
@@ -118,14 +140,45 @@ function report(name, found, detail) {
   }
 }
 
-for (const md of chapters) {
+const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+const CJK_SHARE = 25; // per cent of a 简体中文 page's prose letters (CJK + Latin) that are CJK
+
+/** In the page: whether CJK text is drawn with real glyphs in the font of `selector`. */
+function glyphCheck(selector) {
+  const el = document.querySelector(selector) ?? document.body;
+  const font = `32px ${getComputedStyle(el).fontFamily}`;
+  const draw = (text) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 160;
+    canvas.height = 48;
+    const g = canvas.getContext('2d');
+    g.font = font;
+    g.fillStyle = '#000';
+    g.textBaseline = 'top';
+    g.fillText(text, 4, 4);
+    return { data: canvas.toDataURL(), width: g.measureText(text).width };
+  };
+  // Two different CJK strings, and a code point no font has (its "missing glyph" box).
+  const a = draw('梯度');
+  const b = draw('注意');
+  const tofu = draw('\u{10fffd}\u{10fffd}');
+  return {
+    font,
+    distinct: a.data !== b.data,
+    notTofu: a.data !== tofu.data && b.data !== tofu.data,
+    widths: [a.width, b.width, tofu.width].map((w) => Math.round(w)),
+  };
+}
+
+/** Checks one page of one edition; returns the open page (for a screenshot) or null. */
+async function checkPage(ed, md) {
   const html = md.replace(/\.md$/, '.html');
   const want = expectations(md);
   let page;
   const problems = [];
   let detail = '';
   try {
-    const opened = await open(base + html);
+    const opened = await open(base + ed.dir + html);
     page = opened.page;
     const seen = await page.evaluate(() => {
       const main = document.querySelector('main');
@@ -133,19 +186,26 @@ for (const md of chapters) {
       const prose = main.cloneNode(true);
       prose.querySelectorAll('pre, code, .katex, .katex-display').forEach((e) => e.remove());
       const katex = main.querySelector('.katex');
+      const text = prose.textContent;
       return {
         title: document.title,
+        lang: document.documentElement.lang,
+        h1: main.querySelector('h1')?.textContent ?? '',
+        cjk: (text.match(/[\u3400-\u4dbf\u4e00-\u9fff]/g) ?? []).length,
+        latin: (text.match(/[A-Za-z]/g) ?? []).length,
         katex: main.querySelectorAll('.katex').length,
         katexErrors: main.querySelectorAll('.katex-error').length,
         katexFont: katex ? getComputedStyle(katex).fontFamily : '',
         katexFontLoaded: document.fonts.check('16px KaTeX_Main'),
-        dollars: (prose.textContent.match(/.{0,30}\$.{0,30}/g) ?? []).slice(0, 3),
+        dollars: (text.match(/.{0,30}\$.{0,30}/g) ?? []).slice(0, 3),
         // mdBook 0.5 writes every image twice (inline, and hidden for its zoom view).
         images: [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })),
+        switchHref: document.querySelector('#aigc-language-switch')?.href ?? null,
       };
     });
     problems.push(...opened.problems);
     if (/^Page not found/i.test(seen.title)) problems.push('mdBook\'s 404 page');
+    if (seen.lang !== ed.lang) problems.push(`<html lang="${seen.lang}">, not ${ed.lang}`);
     if (want.math) {
       if (seen.katex === 0) problems.push('math in the source but no .katex element');
       if (seen.katex > 0 && !seen.katexFont.includes('KaTeX_Main')) problems.push(`KaTeX stylesheet not applied (font ${seen.katexFont})`);
@@ -158,45 +218,107 @@ for (const md of chapters) {
     const images = new Set(seen.images.map((i) => i.src)).size;
     if (images < want.images) problems.push(`${want.images} images in the source, ${images} on the page`);
     detail = `${seen.katex} math, ${images} images`;
-    if (html === '05-gradient-descent.html' && problems.length === 0) {
-      mkdirSync(dirname(shotPath), { recursive: true });
-      await page.screenshot({ path: shotPath });
-      detail += `, screenshot ${shotPath.slice(root.length + 1)}`;
+    const to = other(ed);
+    if (to) {
+      const expected = base + to.dir + html;
+      if (seen.switchHref !== expected) problems.push(`language switch links to ${seen.switchHref}, not ${expected}`);
+    }
+    if (ed.id === 'zh-CN') {
+      if (!CJK.test(seen.h1) || !CJK.test(seen.title)) {
+        problems.push(`not in Chinese: <h1> "${seen.h1.slice(0, 40)}", title "${seen.title.slice(0, 40)}"`);
+      }
+      const glyphs = await page.evaluate(glyphCheck, 'main p');
+      if (!glyphs.distinct || !glyphs.notTofu) {
+        problems.push(`no CJK glyphs in ${glyphs.font} (different strings draw alike: ${!glyphs.distinct}, like a missing-glyph box: ${!glyphs.notTofu}; install fonts-noto-cjk)`);
+      }
+      // Code, math and names (dfdx, Rust) stay Latin; translated pages measure 40–95 %, an
+      // untranslated page whose <h1> matches a translated SUMMARY title about 1 %.
+      const share = Math.round((100 * seen.cjk) / Math.max(1, seen.cjk + seen.latin));
+      if (share < CJK_SHARE) problems.push(`mostly untranslated: ${share}% of the prose's letters are CJK (at least ${CJK_SHARE}% expected)`);
+      detail += `, ${share}% CJK letters`;
     }
   } catch (e) {
     problems.push(`${e.message.split('\n')[0]}`);
   }
+  if (html === SHOT_PAGE && problems.length === 0) {
+    const shot = join(shotDir, ed.id, html.replace(/\.html$/, '.png'));
+    mkdirSync(dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot });
+    detail += `, screenshot ${shot.slice(root.length + 1)}`;
+  }
   await page?.close();
-  report(html, problems, detail);
+  report(`${ed.id} ${html}`, problems, detail);
 }
 
-// Search: open the search bar as a reader does (the `s` key), type a word, read the results.
-{
+/** Search as a reader does: the `s` key, type a word, read the result links. */
+async function checkSearch(ed, word, wantPage, shotName) {
   const problems = [];
   let detail = '';
   let opened;
   try {
-    opened = await open(base + 'index.html');
+    opened = await open(base + ed.dir + 'index.html');
     const { page } = opened;
     await page.keyboard.press('s');
     await page.waitForSelector('#mdbook-searchbar', { state: 'visible', timeout: 10_000 });
-    await page.fill('#mdbook-searchbar', SEARCH_WORD);
+    await page.fill('#mdbook-searchbar', word);
     await page.dispatchEvent('#mdbook-searchbar', 'keyup'); // mdBook searches on keyup
     const links = await page
       .waitForSelector('#mdbook-searchresults li a', { timeout: 10_000 })
       .then(() => page.$$eval('#mdbook-searchresults li a', (as) => as.map((a) => a.getAttribute('href'))))
       .catch(() => []);
+    // The chapter must come first among the pages found (its sections may fill several rows).
+    const firstPage = links[0]?.split(/[?#]/)[0];
     if (links.length === 0) problems.push('no search results within 10 s');
-    else if (!links.some((h) => h.startsWith(SEARCH_PAGE))) {
-      problems.push(`no result links to ${SEARCH_PAGE}: ${links.slice(0, 5).join(', ')}`);
-    }
+    else if (firstPage !== wantPage) problems.push(`first result is ${links[0]}, not in ${wantPage}; results: ${links.slice(0, 5).join(', ')}`);
     detail = `${links.length} results, first ${links[0]}`;
+    if (shotName && problems.length === 0) {
+      const shot = join(shotDir, ed.id, shotName);
+      mkdirSync(dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot });
+      detail += `, screenshot ${shot.slice(root.length + 1)}`;
+    }
   } catch (e) {
     problems.push(`${e.message.split('\n')[0]}`);
   }
   problems.unshift(...(opened?.problems ?? []));
   await opened?.page.close();
-  report(`search "${SEARCH_WORD}"`, problems, detail);
+  report(`${ed.id} search "${word}"`, problems, detail);
+}
+
+/** Clicks the switch on `html` in `from`, then on the page it lands on: back where it began. */
+async function checkSwitch(from, html) {
+  const to = other(from);
+  const problems = [];
+  let opened;
+  const landed = [];
+  try {
+    opened = await open(base + from.dir + html);
+    const { page } = opened;
+    for (const ed of [to, from]) {
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#aigc-language-switch')]);
+      const url = page.url().split(/[?#]/)[0];
+      const lang = await page.evaluate(() => document.documentElement.lang);
+      landed.push(`${lang}:${url.slice(base.length)}`);
+      if (url !== base + ed.dir + html) problems.push(`landed on ${url}, not ${base + ed.dir + html}`);
+      if (lang !== ed.lang) problems.push(`landed on <html lang="${lang}">, not ${ed.lang}`);
+    }
+  } catch (e) {
+    problems.push(`${e.message.split('\n')[0]}`);
+  }
+  problems.unshift(...(opened?.problems ?? []));
+  await opened?.page.close();
+  report(`switch ${from.id} → ${to.id} → ${from.id} on ${html}`, problems, landed.join(' → '));
+}
+
+for (const ed of EDITIONS) {
+  for (const md of chapters) await checkPage(ed, md);
+  for (const [word, wantPage] of ed.searches) {
+    await checkSearch(ed, word, wantPage, ed.id === 'zh-CN' && wantPage === SHOT_PAGE ? 'search-gradient-descent.png' : null);
+  }
+}
+if (EDITIONS.length === 2) {
+  for (const html of [SHOT_PAGE, 'index.html']) await checkSwitch(EDITIONS[0], html);
+  await checkSwitch(EDITIONS[1], '07-transformer.html');
 }
 
 await browser.close();

@@ -6,6 +6,7 @@
 #   evcxr_jupyter 0.22.0 (+ its Jupyter kernel `rust`) and nbclient  (the notebooks)
 #   KaTeX 0.16.4's stylesheet and fonts, from the npm registry       (math that renders offline)
 #   Chromium (Debian's package) + playwright-core 1.65.1 from npm    (the book in a browser)
+#   mdbook-i18n-helpers 0.4.0, GNU gettext, fonts-noto-cjk (Debian)   (the 简体中文 edition)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +58,16 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Chromium (Debian package)"
   apt-get update && apt-get install -y --no-install-recommends chromium
+fi
+# The 简体中文 edition: gettext's msgcat/msgmerge/msggrep (scripts/i18n.sh), and a CJK font,
+# without which Chromium draws Chinese as empty boxes (the browser test checks the glyphs).
+if ! command -v msgmerge >/dev/null || ! command -v msggrep >/dev/null; then
+  echo "setup: installing GNU gettext (Debian package)"
+  apt-get update && apt-get install -y --no-install-recommends gettext
+fi
+if ! fc-list :lang=zh-cn family 2>/dev/null | grep -q .; then
+  echo "setup: installing a CJK font (Debian's fonts-noto-cjk)"
+  apt-get update && apt-get install -y --no-install-recommends fontconfig fonts-noto-cjk
 fi
 browser_dir="${AIGC_BROWSER_DIR:-$HOME/.cache/aigc-browser}"
 if ! grep -qs '"version": "1.65.1"' "$browser_dir/node_modules/playwright-core/package.json"; then

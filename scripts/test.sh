@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the crate (unit, integration and doc tests), lints, the
 # CUDA code paths (type-checked), the exercises (against their reference solutions), the
-# book (includes, links, math; then every page in headless Chromium) and every notebook
+# book in both editions, English and 简体中文 (catalog up to date, includes, links, math; then
+# every page of each in headless Chromium) and every notebook
 # (executed with the real evcxr kernel). Installs missing tools first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,8 @@ step "tests (library, CLI, book rules, doc examples)" cargo test --locked
 step "cuda paths type-check and lint" cargo clippy --locked --all-targets --features cuda-check -- -D warnings
 step "exercises lint (with the reference solutions)" cargo clippy --locked --all-targets --features solutions -- -D warnings
 step "exercises (reference solutions pass every exercise test)" cargo test --locked --features solutions --test exercises
-step "book" mdbook build book
-step "book in headless Chromium (console, math, images, search)" node scripts/browser-test.mjs
+step "book catalog (messages.pot and zh-CN.po up to date)" scripts/i18n.sh check
+step "book, English and 简体中文 (includes, links, math)" scripts/i18n.sh build all
+step "both editions in headless Chromium (console, math, images, switch, CJK glyphs, search)" node scripts/browser-test.mjs
 step "notebooks" python3 scripts/run-notebooks.py
 echo "all checks passed in $(( $(date +%s) - start )) s"
