@@ -8,13 +8,16 @@
 //     `.katex` elements styled with the KaTeX fonts, no `.katex-error`, and no `$` left in
 //     its visible prose (so no raw `$$…$$` or `$…$`);
 //   - every <img> loaded (naturalWidth > 0), and there are as many as the Markdown has;
+//   - every link to a section (page.html#id) of the book finds that id on its page (the
+//     translated headings keep their English ids, so cross-references work in both editions);
 //   - the language switch (book/theme/i18n.js) links to the same page in the other edition;
 //   - 简体中文 pages only: the page is in Chinese (its <h1> and title have CJK characters, and
 //     at least a quarter of its prose's letters are CJK: code, math and names stay Latin)
 //     and Chinese text is drawn with real glyphs: two different CJK strings drawn in the
 //     page's font on a canvas differ (with no CJK font both are the same "tofu" boxes), and
 //     so does a CJK string from a missing-glyph box;
-// then that clicking the switch lands on the same chapter, English → 简体中文 → English, and
+// then that clicking the switch lands on the same chapter (and section), English → 简体中文 →
+// English, and
 // that the search box finds a chapter: "gradient" in English, 梯度下降 (→ chapter 5) and 注意力
 // (→ chapter 7) in Chinese. Screenshots go to target/browser/: en/05-gradient-descent.png,
 // zh-CN/05-gradient-descent.png, zh-CN/search-梯度下降.png (named search-gradient-descent.png).
@@ -170,7 +173,20 @@ function glyphCheck(selector) {
   };
 }
 
-/** Checks one page of one edition; returns the open page (for a screenshot) or null. */
+/** The ids of a built page (read from disk once), for checking links to sections. */
+const idCache = new Map();
+function idsOf(path) {
+  if (!idCache.has(path)) {
+    const file = join(bookDir, path);
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const unescape = (s) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+      .replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&');
+    idCache.set(path, new Set([...text.matchAll(/\bid="([^"]*)"/g)].map((m) => unescape(m[1]))));
+  }
+  return idCache.get(path);
+}
+
+/** Checks one page of one edition. */
 async function checkPage(ed, md) {
   const html = md.replace(/\.md$/, '.html');
   const want = expectations(md);
@@ -201,6 +217,7 @@ async function checkPage(ed, md) {
         // mdBook 0.5 writes every image twice (inline, and hidden for its zoom view).
         images: [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })),
         switchHref: document.querySelector('#aigc-language-switch')?.href ?? null,
+        sectionLinks: [...main.querySelectorAll('a[href*="#"]')].map((a) => a.href),
       };
     });
     problems.push(...opened.problems);
@@ -217,7 +234,16 @@ async function checkPage(ed, md) {
     for (const src of broken) problems.push(`image not loaded: ${src}`);
     const images = new Set(seen.images.map((i) => i.src)).size;
     if (images < want.images) problems.push(`${want.images} images in the source, ${images} on the page`);
-    detail = `${seen.katex} math, ${images} images`;
+    let sections = 0;
+    for (const href of seen.sectionLinks) {
+      const [url, hash] = href.split('#');
+      if (!url.startsWith(base + ed.dir) || !hash) continue; // another site, or the other edition
+      sections += 1;
+      const id = decodeURIComponent(hash);
+      const target = url.slice(base.length);
+      if (!idsOf(target).has(id)) problems.push(`link to a missing section: ${target}#${id}`);
+    }
+    detail = `${seen.katex} math, ${images} images, ${sections} section links`;
     const to = other(ed);
     if (to) {
       const expected = base + to.dir + html;
@@ -286,21 +312,26 @@ async function checkSearch(ed, word, wantPage, shotName) {
 }
 
 /** Clicks the switch on `html` in `from`, then on the page it lands on: back where it began. */
-async function checkSwitch(from, html) {
+async function checkSwitch(from, html, hash = '') {
   const to = other(from);
   const problems = [];
   let opened;
   const landed = [];
   try {
-    opened = await open(base + from.dir + html);
+    opened = await open(base + from.dir + html + hash);
     const { page } = opened;
     for (const ed of [to, from]) {
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#aigc-language-switch')]);
       const url = page.url().split(/[?#]/)[0];
+      const landedHash = new URL(page.url()).hash;
       const lang = await page.evaluate(() => document.documentElement.lang);
-      landed.push(`${lang}:${url.slice(base.length)}`);
+      landed.push(`${lang}:${url.slice(base.length)}${landedHash}`);
       if (url !== base + ed.dir + html) problems.push(`landed on ${url}, not ${base + ed.dir + html}`);
       if (lang !== ed.lang) problems.push(`landed on <html lang="${lang}">, not ${ed.lang}`);
+      if (landedHash !== hash) problems.push(`landed on section "${landedHash}", not "${hash}"`);
+      if (hash && !(await page.evaluate((id) => !!document.getElementById(id), decodeURIComponent(hash.slice(1))))) {
+        problems.push(`no section ${hash} on the page it landed on`);
+      }
     }
   } catch (e) {
     problems.push(`${e.message.split('\n')[0]}`);
@@ -318,7 +349,9 @@ for (const ed of EDITIONS) {
 }
 if (EDITIONS.length === 2) {
   for (const html of [SHOT_PAGE, 'index.html']) await checkSwitch(EDITIONS[0], html);
+  await checkSwitch(EDITIONS[0], SHOT_PAGE, '#the-update-rule');
   await checkSwitch(EDITIONS[1], '07-transformer.html');
+  await checkSwitch(EDITIONS[1], 'appendix-math.html', '#the-transpose');
 }
 
 await browser.close();

@@ -11,6 +11,8 @@
 #   scripts/i18n.sh check          extract and merge into a temporary folder and fail when the
 #                                  committed messages.pot or zh-CN.po differ (run by test.sh)
 #   scripts/i18n.sh stats          messages, translated, fuzzy and untranslated in zh-CN.po
+#   scripts/i18n.sh serve zh-CN    `mdbook serve` of the 简体中文 edition (rebuilds on every change
+#                                  of book/src or book/po/zh-CN.po) on http://localhost:3000
 #   scripts/i18n.sh serve [PORT]   build both, then serve book/book/ on http://127.0.0.1:PORT
 #                                  (default 3000) with the language switch working both ways
 #
@@ -140,13 +142,16 @@ case "${1:-}" in
     msgfmt --statistics -o /dev/null "$po/zh-CN.po"
     ;;
   serve)
+    if [ "${2:-}" = zh-CN ]; then
+      MDBOOK_BOOK__LANGUAGE=zh-CN MDBOOK_BOOK__TITLE="$zh_title" exec mdbook serve book -d book/book/zh-CN
+    fi
     build all
     port=${2:-3000}
     echo "i18n: English at http://127.0.0.1:$port/html/, 简体中文 at http://127.0.0.1:$port/zh-CN/html/"
     exec python3 -m http.server --bind 127.0.0.1 --directory book/book "$port"
     ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

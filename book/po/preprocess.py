@@ -12,6 +12,10 @@
                  `<`, `[` and drops the backslash of `\\,` inside math (the math would no
                  longer be LaTeX); a code span goes through verbatim. Translators see
                  `$\\eta$` and copy it as it is.
+                 In the translated edition it also gives every heading the id mdBook gives
+                 it in English (`## 转置 {#the-transpose}`): the 132 cross-references of the
+                 book (`appendix-math.md#the-transpose`) then land on their section in both
+                 editions, and the language switch keeps the section.
   restore-math   (the translated edition, after mdbook-gettext, before mdbook-katex) turns
                  those code spans back into $…$ / $$…$$ for KaTeX.
 
@@ -45,6 +49,34 @@ def fences(text):
 
 def skip_listings(text):
     return "\n".join("" if code else line for line, _, code in fences(text))
+
+
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+
+
+def heading_id(text, used):
+    """mdBook 0.5's id for a heading (id_from_content + unique_id of mdbook-html/utils.rs)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link's text
+    text = re.sub(r"(?<![\w\\])[*_]+|[*_]+(?![\w])|`", "", text)  # emphasis markers, backticks
+    base = "".join(c if c.isalnum() or c in "_-" else "-" if c.isspace() else ""
+                   for c in text.strip().lower())
+    cand, k = base, 0
+    while cand in used:
+        k += 1
+        cand = f"{base}-{k}"
+    used.add(cand)
+    return cand
+
+
+def english_ids(text):
+    """Each ATX heading (outside code) gets an explicit {#id}: the id it has in English."""
+    out, used = [], set()
+    for line, in_fence, _ in fences(text):
+        m = None if in_fence else HEADING.match(line)
+        if m and "{#" not in line and "$" not in line:
+            line = f"{line.rstrip()} {{#{heading_id(m.group(2), used)}}}"
+        out.append(line)
+    return "\n".join(out)
 
 
 def protect_math(text):
@@ -137,4 +169,6 @@ if __name__ == "__main__":
     language = (context.get("config", {}).get("book", {}).get("language") or "en")
     if mode == "skip-listings" or context.get("renderer") == "xgettext" or language != "en":
         walk(book, MODES[mode])
+    if mode == "protect-math" and context.get("renderer") != "xgettext" and language != "en":
+        walk(book, english_ids)
     json.dump(book, sys.stdout)

@@ -7,9 +7,9 @@
 //        book/book/html/<page>           English
 //        book/book/zh-CN/html/<page>     简体中文
 //    so the other edition's page is path_to_root + "../zh-CN/html/<page>" from English and
-//    path_to_root + "../../html/<page>" from Chinese, over http:// and file:// alike. The
-//    heading anchors differ between editions (they come from the translated headings), so
-//    the switch opens the top of the page.
+//    path_to_root + "../../html/<page>" from Chinese, over http:// and file:// alike. Headings
+//    have the same ids in both editions (book/po/preprocess.py gives the translated headings
+//    their English ids), so the switch keeps the section the reader is at (#anchor).
 //
 // 2. Chinese words in the search box. mdBook's index splits text at spaces and hyphens only
 //    (mdBook issues #1081, #2393), and elasticlunr's query pipeline trims every non-ASCII
@@ -41,6 +41,10 @@
     link.textContent = zh ? 'English' : '简体中文';
     link.title = zh ? 'Read this page in English' : '阅读本页的简体中文版';
     link.setAttribute('aria-label', link.title);
+    // The section may have changed since the page loaded (a header link, the sidebar).
+    const follow = () => { link.href = other.href.split('#')[0] + window.location.hash; };
+    link.addEventListener('click', follow);
+    window.addEventListener('hashchange', follow);
     bar.insertBefore(link, bar.firstChild);
   }
 
