@@ -11,6 +11,9 @@
 //   - every link to a section (page.html#id) of the book finds that id on its page (the
 //     translated headings keep their English ids, so cross-references work in both editions);
 //   - the language switch (book/theme/i18n.js) links to the same page in the other edition;
+//   - 简体中文 pages only: every code block is the English page's, character for character, and
+//     its tables have the same cells without a letter (numbers) in the same order (listings,
+//     program output and the numbers of generated tables are shared, not translated);
 //   - 简体中文 pages only: the page is in Chinese (its <h1> and title have CJK characters, and
 //     at least a quarter of its prose's letters are CJK: code, math and names stay Latin)
 //     and Chinese text is drawn with real glyphs: two different CJK strings drawn in the
@@ -173,6 +176,9 @@ function glyphCheck(selector) {
   };
 }
 
+/** Each English page's code blocks and table numbers, to compare the translation with. */
+const shared = new Map();
+
 /** The ids of a built page (read from disk once), for checking links to sections. */
 const idCache = new Map();
 function idsOf(path) {
@@ -218,6 +224,10 @@ async function checkPage(ed, md) {
         images: [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })),
         switchHref: document.querySelector('#aigc-language-switch')?.href ?? null,
         sectionLinks: [...main.querySelectorAll('a[href*="#"]')].map((a) => a.href),
+        code: [...main.querySelectorAll('pre')].map((e) => e.textContent),
+        // The cells without a letter (numbers, "—"): never in the catalog, the same in both.
+        tableNumbers: [...main.querySelectorAll('table')].map((t) => [...t.querySelectorAll('td, th')]
+          .map((c) => c.textContent.trim()).filter((c) => !/\p{L}/u.test(c)).join(' | ')),
       };
     });
     problems.push(...opened.problems);
@@ -248,6 +258,22 @@ async function checkPage(ed, md) {
     if (to) {
       const expected = base + to.dir + html;
       if (seen.switchHref !== expected) problems.push(`language switch links to ${seen.switchHref}, not ${expected}`);
+    }
+    shared.set(`${ed.id} ${html}`, { code: seen.code, tableNumbers: seen.tableNumbers });
+    const en = shared.get(`en ${html}`);
+    if (ed.id !== 'en' && en) {
+      const diff = (a, b) => a.findIndex((x, i) => x !== b[i]);
+      if (seen.code.length !== en.code.length) problems.push(`${seen.code.length} code blocks, the English page has ${en.code.length}`);
+      else if (diff(seen.code, en.code) >= 0) {
+        const i = diff(seen.code, en.code);
+        problems.push(`code block ${i + 1} differs from the English page's: "${seen.code[i].slice(0, 60)}"`);
+      }
+      if (seen.tableNumbers.length !== en.tableNumbers.length) problems.push(`${seen.tableNumbers.length} tables, the English page has ${en.tableNumbers.length}`);
+      else if (diff(seen.tableNumbers, en.tableNumbers) >= 0) {
+        const i = diff(seen.tableNumbers, en.tableNumbers);
+        problems.push(`table ${i + 1} has other number cells than the English page's: ${seen.tableNumbers[i].slice(0, 80)} vs ${en.tableNumbers[i].slice(0, 80)}`);
+      }
+      detail += `, ${seen.code.length} code blocks and ${seen.tableNumbers.length} tables as in English`;
     }
     if (ed.id === 'zh-CN') {
       if (!CJK.test(seen.h1) || !CJK.test(seen.title)) {
