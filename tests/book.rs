@@ -323,3 +323,112 @@ fn chapter_5s_sentences_about_the_bowl_match_its_numbers() {
         "Adam {adam}, momentum {momentum}, SGD {sgd}"
     );
 }
+
+/// A committed JSON file of the book's generated numbers.
+fn generated(path: &str) -> serde_json::Value {
+    let path = root().join("book/src/generated").join(path);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn f(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn chapter_6s_sentences_match_its_numbers() {
+    for (name, lo, hi) in [("lstm/lstm.json", -0.01, 0.01), ("gpt/gpt.json", 0.0, 0.1)] {
+        let j = generated(name);
+        // LSTM: "before training is the uniform guess, within a hundredth of a nat";
+        // GPT (chapter 7): "a few hundredths of a nat above it".
+        let gap = f(&j["first_valid_loss"]) - f(&j["uniform_loss"]);
+        assert!(
+            gap > lo && gap < hi,
+            "{name}: before training − ln V = {gap}"
+        );
+        let grammar = j["grammar"].as_array().unwrap();
+        let row = |t: f64| {
+            let r = grammar
+                .iter()
+                .find(|r| (f(&r["temperature"]) - t).abs() < 1e-6)
+                .unwrap();
+            let n = f(&r["lines"]);
+            (f(&r["well_formed"]) / n, f(&r["distinct"]) / n)
+        };
+        let (greedy, cool, warm, hot) = (row(0.0), row(0.5), row(0.8), row(1.2));
+        // "Greedy decoding writes only well-formed lines, but a handful of them over and over."
+        assert!(
+            greedy.0 > 0.99 && greedy.1 < 0.1,
+            "{name}: greedy {greedy:?}"
+        );
+        // "From 0.5 to 1.2 the lines get more varied and less often well-formed."
+        assert!(
+            cool.0 >= warm.0 && warm.0 > hot.0,
+            "{name}: well-formed shares"
+        );
+        assert!(
+            cool.1 <= warm.1 && warm.1 <= hot.1,
+            "{name}: distinct shares"
+        );
+        // "At 0.8 … still keeps the grammar in the great majority of its lines."
+        assert!(warm.0 > 0.9, "{name}: τ = 0.8 keeps {}", warm.0);
+    }
+    // "The 猫 samples begin with a Chinese sentence about the cat, well-formed up to τ = 0.8."
+    let lstm = generated("lstm/lstm.json");
+    for s in lstm["samples"].as_array().unwrap() {
+        let t = f(&s["temperature"]);
+        if s["prompt"] != "猫" || t > 0.8 {
+            continue;
+        }
+        let first = s["text"].as_str().unwrap().lines().next().unwrap();
+        let (good, all) = aigc::data::corpus::well_formed_lines(&format!("x\n{first}\ny"));
+        assert_eq!((good, all), (1, 1), "τ = {t}: {first}");
+        assert!(first.starts_with('猫') && first.ends_with('。'), "{first}");
+    }
+
+    // The tokenizer table's list.
+    let rows = generated("lstm/tokenizers.json")["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let get = |lang: &str, tok: &str| {
+        rows.iter()
+            .find(|r| {
+                r["corpus"].as_str().unwrap().starts_with(lang)
+                    && r["tokenizer"].as_str().unwrap().starts_with(tok)
+            })
+            .unwrap_or_else(|| panic!("no row {lang} {tok}"))
+            .clone()
+    };
+    let loss = |r: &serde_json::Value| f(&r["loss_per_char"]);
+    let (en_c, en_b, en_p) = (
+        get("English", "characters"),
+        get("English", "UTF-8"),
+        get("English", "BPE"),
+    );
+    let (zh_c, zh_b, zh_p) = (
+        get("Chinese", "characters"),
+        get("Chinese", "UTF-8"),
+        get("Chinese", "BPE"),
+    );
+    // "On English, BPE makes a token more than two characters long … the lowest loss per
+    // character of the three. Bytes come last."
+    assert!(f(&en_p["chars_per_token"]) > 2.0);
+    assert!(loss(&en_p) < loss(&en_c) && loss(&en_c) < loss(&en_b));
+    // "On Chinese, bytes triple the length of every line … by far the lowest share of
+    // character pairs … its loss per character is the worst."
+    let ratio = f(&zh_b["tokens_per_line"]) / f(&zh_c["tokens_per_line"]);
+    assert!((ratio - 3.0).abs() < 0.05, "bytes per character {ratio}");
+    let known = |r: &serde_json::Value| f(&r["known_fraction"]);
+    assert!(known(&zh_b) < 0.5 * known(&zh_c).min(known(&zh_p)));
+    assert!(loss(&zh_b) > loss(&zh_c).max(loss(&zh_p)));
+    // "A thousand merges barely shorten Chinese lines … After 300 steps, characters are
+    // ahead of BPE on Chinese."
+    assert!(f(&zh_p["chars_per_token"]) < 1.5);
+    assert!(loss(&zh_c) < loss(&zh_p));
+    assert_eq!(
+        generated("lstm/tokenizers.json")["steps"],
+        300,
+        "the page says 300 steps"
+    );
+}

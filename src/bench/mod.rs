@@ -5,6 +5,16 @@
 //! `backward()`, optimiser update) on data already on the device, and reads the loss back
 //! every step, as a real training loop does for its divergence guard. Reading the loss
 //! also waits for the GPU to finish, so the time is the step's real duration.
+//!
+//! | file | concept |
+//! |---|---|
+//! | `mod.rs` | timing one training step of every chapter's model |
+//! | `flops.rs` | the matrix-product arithmetic of each step, and the machine's peak |
+//! | `report.rs` | CPU and GPU timings side by side, with the machine named |
+//!
+//! Shared modules used: [`data`](crate::data), [`lm`](crate::lm) (a text model's step),
+//! [`optim`](crate::optim), [`numbers`](crate::numbers), [`report`](crate::report). From the
+//! chapters it takes each model, to time it.
 
 use std::time::Instant;
 
@@ -15,13 +25,16 @@ use serde::Serialize;
 
 use crate::data::Batch;
 use crate::lm::train_step;
+use crate::numbers::median;
 use crate::optim::{AdamSettings, ClippedAdam};
 
 use crate::regression::CurveMlp;
 
 mod flops;
+mod report;
 
 pub use flops::{gan_flops, gpt_flops, lstm_flops, matmul_peak_gflops};
+pub use report::{BenchReport, cpu_name};
 
 /// One measured configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,11 +53,6 @@ pub struct BenchRow {
 
 /// Which sizes to measure: the book's own, and a large batch where a GPU can pay off.
 pub const BATCHES: [(usize, usize); 2] = [(32, 4096), (256, 4096)];
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
 
 /// Times `step` (which returns the loss) over `reps` calls after one warm-up call, five
 /// times, and returns the median milliseconds per call.
@@ -294,111 +302,4 @@ pub fn run_bench<D: Device<f32> + DeviceBuildExt>(dev: &D, reps: usize) -> Vec<B
             gan_flops(64, 256, 64, 1, 64),
         ),
     ]
-}
-
-/// The CPU's model name (from `/proc/cpuinfo` on Linux) and its number of threads.
-pub fn cpu_name() -> String {
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{model}, {threads} threads")
-}
-
-/// CPU and (optionally) GPU timings of the same configurations, side by side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BenchReport {
-    /// The CPU's name and thread count.
-    pub cpu: String,
-    /// The GPU's name, when one was measured.
-    pub gpu: Option<String>,
-    /// CPU timings.
-    pub cpu_rows: Vec<BenchRow>,
-    /// GPU timings of the same configurations, when measured.
-    pub gpu_rows: Option<Vec<BenchRow>>,
-    /// The CPU's best matrix-product speed ([`matmul_peak_gflops`]), GFLOP/s.
-    pub cpu_peak_gflops: f64,
-    /// The GPU's, when measured.
-    pub gpu_peak_gflops: Option<f64>,
-}
-
-impl BenchReport {
-    /// Puts CPU and GPU rows (same order, from [`run_bench`]) together, each with its
-    /// device's matrix-product peak.
-    pub fn new(
-        (cpu_rows, cpu_peak_gflops): (Vec<BenchRow>, f64),
-        gpu: Option<(Vec<BenchRow>, f64)>,
-        gpu_name: Option<String>,
-    ) -> Self {
-        let name = gpu
-            .as_ref()
-            .map(|_| gpu_name.unwrap_or_else(|| "CUDA device 0".into()));
-        let (gpu_rows, gpu_peak_gflops) = gpu.map_or((None, None), |(r, p)| (Some(r), Some(p)));
-        BenchReport {
-            cpu: cpu_name(),
-            gpu: name,
-            cpu_rows,
-            gpu_rows,
-            cpu_peak_gflops,
-            gpu_peak_gflops,
-        }
-    }
-}
-
-impl crate::report::Report for BenchReport {
-    /// The comparison as a Markdown table, with the machine named above it.
-    fn summary(&self) -> String {
-        use crate::numbers::sig;
-        let mut t = crate::report::MarkdownTable::new(&[
-            "model",
-            "batch",
-            "CPU ms/step",
-            "CPU GFLOP/s (of peak)",
-            "GPU ms/step",
-            "GPU speed-up",
-        ]);
-        for (i, c) in self.cpu_rows.iter().enumerate() {
-            let g = self.gpu_rows.as_ref().and_then(|rows| rows.get(i));
-            t.row(vec![
-                c.model.clone(),
-                c.batch.to_string(),
-                sig(c.ms_per_step, 3),
-                format!(
-                    "{} ({}%)",
-                    sig(c.gflops, 3),
-                    sig(100.0 * c.gflops / self.cpu_peak_gflops.max(1e-9), 2)
-                ),
-                g.map_or("not measured".into(), |g| sig(g.ms_per_step, 3)),
-                g.map_or("—".into(), |g| {
-                    format!("{}×", sig(c.ms_per_step / g.ms_per_step, 2))
-                }),
-            ]);
-        }
-        let gpu = self.gpu.as_deref().unwrap_or("none measured");
-        let peaks = match self.gpu_peak_gflops {
-            Some(g) => format!(
-                "{} GFLOP/s on the CPU, {} on the GPU",
-                sig(self.cpu_peak_gflops, 3),
-                sig(g, 3)
-            ),
-            None => format!("{} GFLOP/s", sig(self.cpu_peak_gflops, 3)),
-        };
-        format!(
-            "CPU: {}. GPU: {gpu}. Matrix-product peak (1024² × 1024, f32): {peaks}.\n\n{}",
-            self.cpu,
-            t.to_markdown()
-        )
-    }
-
-    /// Writes `bench.json` and `bench.md` into `out`.
-    fn write(&self, out: &mut crate::report::OutputDir) -> crate::Result<()> {
-        out.json("bench.json", self)?;
-        out.text("bench.md", &self.summary())
-    }
 }
