@@ -386,6 +386,15 @@ fn chapter_6s_sentences_match_its_numbers() {
         assert!(first.starts_with('猫') && first.ends_with('。'), "{first}");
     }
 
+    // "At every evaluation … the two are within 0.03 nats per character of each other."
+    let parity = generated("lstm/parity.json");
+    let rows = parity["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "steps 0, 200, 500 and 1,000");
+    for r in rows {
+        let gap = (f(&r["aigc"]) - f(&r["pytorch"])).abs();
+        assert!(gap < 0.03, "step {}: {gap}", r["step"]);
+    }
+
     // The tokenizer table's list.
     let rows = generated("lstm/tokenizers.json")["rows"]
         .as_array()
