@@ -12,7 +12,10 @@
 //!   comment `# glossary: <English term>` on an entry accepts a justified exception. Fuzzy
 //!   entries are left to the first check (mdbook-gettext does not show them);
 //! - intact: every `{{#include …}}`, `$…$` math span, inline code span and link target of a
-//!   msgid appears unchanged in its msgstr (math, code and links are the same in both editions).
+//!   msgid appears unchanged in its msgstr (math, code and links are the same in both editions),
+//!   and so does every number of its prose ("1,000" may lose its comma), so the two editions
+//!   never disagree on a number; a translator comment `# numbers: <why>` accepts a rewording
+//!   ("by a factor of 3 to 10" → 三分之一到十分之一).
 //!
 //! Every check is a function over the catalog's text, and `planted_mistakes_are_caught` runs
 //! each on a temporary copy of the catalog with one bad entry planted, to show it can fail.
@@ -439,13 +442,62 @@ fn check_terms(catalog: &[Entry], terms: &[Term]) -> Vec<String> {
     found
 }
 
-/// Includes, math, inline code and link targets changed or lost in translation.
+/// The numbers of a text's prose (digits with `.` or `,` inside), commas dropped. Numbers a
+/// translation writes its own way are left out: magnitudes ("7 billion" is 70 亿) and
+/// dimensions ("2-D" is 二维).
+fn numbers(text: &str) -> Vec<String> {
+    const OWN_WAY: &[&str] = &[
+        " thousand",
+        " million",
+        " billion",
+        " trillion",
+        "-thousand",
+        "-million",
+        "-billion",
+        "-trillion",
+        "-D",
+    ];
+    let text = prose(text);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let inside = (c == '.' || c == ',')
+            && !cur.is_empty()
+            && chars.get(k + 1).is_some_and(|&(_, d)| d.is_ascii_digit());
+        if c.is_ascii_digit() || inside {
+            if c != ',' {
+                cur.push(c);
+            }
+        } else if !cur.is_empty() {
+            let n = std::mem::take(&mut cur);
+            if !OWN_WAY.iter().any(|w| text[i..].starts_with(w)) {
+                out.push(n);
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Includes, math, inline code, link targets and numbers changed or lost in translation.
 fn check_intact(catalog: &[Entry]) -> Vec<String> {
     let mut found = Vec::new();
     for e in shown(catalog) {
         for span in protected_spans(&e.msgid) {
             if !e.msgstr.contains(&span) {
                 found.push(format!("{span:?} not in the msgstr: {}", e.describe()));
+            }
+        }
+        if e.comments.iter().any(|c| c.starts_with("numbers:")) {
+            continue;
+        }
+        let have = numbers(&e.msgstr);
+        for n in numbers(&e.msgid) {
+            if !have.contains(&n) {
+                found.push(format!("number {n} not in the msgstr: {}", e.describe()));
             }
         }
     }
@@ -566,6 +618,11 @@ fn the_parsers_read_what_they_should() {
         ]
     );
     assert!(protected_spans("costs $5 or more").is_empty());
+    assert_eq!(
+        numbers("1,000 epochs at η = 0.1 in `x2` (chapter 5), see [it](05-a.md#a1)."),
+        ["1000", "0.1", "5"]
+    );
+    assert!(numbers("7 billion parameters, 2-D samples").is_empty());
 }
 
 /// Plants one mistake at a time into a temporary copy of the catalog and checks that the
@@ -653,4 +710,16 @@ fn planted_mistakes_are_caught() {
     );
     let found = only_planted(check_intact(&damaged));
     assert_eq!(found.len(), 3, "{found:?}");
+    let number = "msgid \"A planted message: 1,000 epochs at 0.1.\"\n";
+    let found = only_planted(check_intact(&plant(&format!(
+        "{number}msgstr \"一条消息：100 轮，0.1。\"\n"
+    ))));
+    assert!(
+        found.len() == 1 && found[0].starts_with("number 1000"),
+        "{found:?}"
+    );
+    let reworded = format!("# numbers: 一千\n{number}msgstr \"一条消息：一千轮，0.1。\"\n");
+    assert!(only_planted(check_intact(&plant(&reworded))).is_empty());
+    let same = format!("{number}msgstr \"一条消息：1000 轮，0.1。\"\n");
+    assert!(only_planted(check_intact(&plant(&same))).is_empty());
 }
