@@ -395,6 +395,70 @@ fn chapter_6s_sentences_match_its_numbers() {
         assert!(gap < 0.03, "step {}: {gap}", r["step"]);
     }
 
+    // The Tang poems: "per second, the GPT learns faster; the LSTM ends lower".
+    let compare = generated("tang/gpt/compare.json");
+    let line = |m: &str| -> Vec<(f64, f64)> {
+        compare[m]["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (f(&p[0]), f(&p[1])))
+            .collect()
+    };
+    let (lstm_t, gpt_t) = (line("lstm"), line("gpt"));
+    let (gpt_end, lstm_end) = (*gpt_t.last().unwrap(), *lstm_t.last().unwrap());
+    let lstm_then = lstm_t.iter().rev().find(|p| p.0 <= gpt_end.0).unwrap().1;
+    assert!(lstm_then > gpt_end.1, "LSTM {lstm_then} at the GPT's end {gpt_end:?}");
+    assert!(lstm_end.1 < gpt_end.1 && lstm_end.0 > 2.0 * gpt_end.0);
+    let chars = |m: &str| f(&compare[m]["steps"]) * f(&compare[m]["chars_per_step"]);
+    assert!(chars("lstm") > 3.0 * chars("gpt"), "more than three times as much text");
+    // "At τ = 0.5 practically every couplet the LSTM writes has that shape, from each of
+    // the three prompts … the GPT keeps the form less often."
+    let form = |model: &str, prompt: &str, t: f64| -> f64 {
+        let j = generated(&format!("tang/{model}/{model}.json"));
+        let s = j["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["prompt"] == prompt && (f(&s["temperature"]) - t).abs() < 1e-6)
+            .unwrap_or_else(|| panic!("no {model} sample for {prompt} at {t}"))
+            .clone();
+        let text = s["text"].as_str().unwrap();
+        let parts: Vec<&str> = text.split(['。', '\n']).collect();
+        let couplets: Vec<&str> = parts[1..parts.len() - 1] // the ends may be cut off
+            .iter()
+            .copied()
+            .filter(|c| !c.is_empty())
+            .collect();
+        let regular = couplets
+            .iter()
+            .filter(|c| {
+                let halves: Vec<usize> = c.split('，').map(|h| h.chars().count()).collect();
+                halves == [5, 5] || halves == [7, 7]
+            })
+            .count();
+        regular as f64 / couplets.len() as f64
+    };
+    for prompt in ["春", "月", "猫"] {
+        let (lstm, gpt) = (form("lstm", prompt, 0.5), form("gpt", prompt, 0.5));
+        assert!(lstm > 0.9, "{prompt}: LSTM couplets in form {lstm}");
+        assert!(gpt < lstm, "{prompt}: GPT {gpt} vs LSTM {lstm}");
+    }
+    // "At τ = 0 the LSTM repeats one couplet over and over."
+    let tang = generated("tang/lstm/lstm.json");
+    let greedy = tang["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["prompt"] == "猫" && f(&s["temperature"]) == 0.0)
+        .unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lines: Vec<&str> = greedy.lines().collect();
+    let distinct: std::collections::BTreeSet<&str> = lines.iter().copied().collect();
+    assert!(distinct.len() * 3 < lines.len(), "{} of {}", distinct.len(), lines.len());
+
     // The tokenizer table's list.
     let rows = generated("lstm/tokenizers.json")["rows"]
         .as_array()
