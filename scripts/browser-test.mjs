@@ -322,7 +322,9 @@ async function checkSearch(ed, word, wantPage, shotName) {
     const firstPage = links[0]?.split(/[?#]/)[0];
     if (links.length === 0) problems.push('no search results within 10 s');
     else if (firstPage !== wantPage) problems.push(`first result is ${links[0]}, not in ${wantPage}; results: ${links.slice(0, 5).join(', ')}`);
-    detail = `${links.length} results, first ${links[0]}`;
+    const header = await page.textContent('#mdbook-searchresults-header').catch(() => '');
+    if (ed.id === 'zh-CN' && !CJK.test(header)) problems.push(`the results' header is not in Chinese: "${header}"`);
+    detail = `${links.length} results, first ${links[0]}, "${header.trim()}"`;
     if (shotName && problems.length === 0) {
       const shot = join(shotDir, ed.id, shotName);
       mkdirSync(dirname(shot), { recursive: true });

@@ -123,6 +123,19 @@
       return search.call(this, query, config);
     };
   }
+  // mdBook's search header is English in both editions ("3 search results for 'x':"); the
+  // Chinese edition says it in Chinese.
+  const header = document.getElementById('mdbook-searchresults-header');
+  if (zh && header && window.MutationObserver) {
+    const say = () => {
+      const m = /^(\d+) search results? for '(.*)':$/.exec(header.textContent);
+      const none = /^No search results for '(.*)'\.$/.exec(header.textContent);
+      if (m) header.textContent = `“${m[2]}”的搜索结果：${m[1]} 条`;
+      else if (none) header.textContent = `没有找到“${none[1]}”。`;
+    };
+    new MutationObserver(say).observe(header, { childList: true, characterData: true, subtree: true });
+  }
+
   // For the browser test (scripts/browser-test.mjs) and the curious: the query's terms.
   window.aigcSearchTerms = terms;
 })();
