@@ -23,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 po=book/po
 zh_title="生成式人工智能：用 Rust 动手实践"
+zh_description="从张量和自动微分开始，用 Rust 和 dfdx 构建生成模型：均方误差与梯度下降、LSTM、Transformer 和生成对抗网络。"
 
 # Writes the English messages to $1 (a .pot file).
 extract_to() {
@@ -86,12 +87,12 @@ build() {
       mdbook build book
       ;;
     zh-CN)
-      if ! command -v mdbook-gettext >/dev/null; then
-        echo "i18n: mdbook-gettext not found: run scripts/setup.sh (mdbook-i18n-helpers 0.4)" >&2
+      if ! command -v mdbook-gettext >/dev/null || ! command -v python3 >/dev/null; then
+        echo "i18n: mdbook-gettext or python3 not found: run scripts/setup.sh (mdbook-i18n-helpers 0.4)" >&2
         exit 1
       fi
       [ -f "$po/zh-CN.po" ] || merge_to "$po/zh-CN.po" "$po/messages.pot"
-      MDBOOK_BOOK__LANGUAGE=zh-CN MDBOOK_BOOK__TITLE="$zh_title" \
+      MDBOOK_BOOK__LANGUAGE=zh-CN MDBOOK_BOOK__TITLE="$zh_title" MDBOOK_BOOK__DESCRIPTION="$zh_description" \
         mdbook build book -d book/book/zh-CN
       ;;
     all)
@@ -143,7 +144,8 @@ case "${1:-}" in
     ;;
   serve)
     if [ "${2:-}" = zh-CN ]; then
-      MDBOOK_BOOK__LANGUAGE=zh-CN MDBOOK_BOOK__TITLE="$zh_title" exec mdbook serve book -d book/book/zh-CN
+      MDBOOK_BOOK__LANGUAGE=zh-CN MDBOOK_BOOK__TITLE="$zh_title" MDBOOK_BOOK__DESCRIPTION="$zh_description" \
+        exec mdbook serve book -d book/book/zh-CN
     fi
     build all
     port=${2:-3000}
