@@ -22,7 +22,8 @@
 // then that clicking the switch lands on the same chapter (and section), English → 简体中文 →
 // English, and
 // that the search box finds a chapter: "gradient" in English, 梯度下降 (→ chapter 5) and 注意力
-// (→ chapter 7) in Chinese. Screenshots go to target/browser/: en/05-gradient-descent.png,
+// (→ chapter 7) in Chinese, with a Chinese results header and the word marked in the first
+// teaser. Screenshots go to target/browser/: en/05-gradient-descent.png,
 // zh-CN/05-gradient-descent.png, zh-CN/search-梯度下降.png (named search-gradient-descent.png).
 // It prints one line per check and ends with `N passed, N failed` (exit status 1 if any
 // failed).
@@ -324,6 +325,9 @@ async function checkSearch(ed, word, wantPage, shotName) {
     else if (firstPage !== wantPage) problems.push(`first result is ${links[0]}, not in ${wantPage}; results: ${links.slice(0, 5).join(', ')}`);
     const header = await page.textContent('#mdbook-searchresults-header').catch(() => '');
     if (ed.id === 'zh-CN' && !CJK.test(header)) problems.push(`the results' header is not in Chinese: "${header}"`);
+    // The first result's teaser marks the word itself (mdBook marks whole clauses in Chinese).
+    const marked = await page.$$eval('#mdbook-searchresults li:first-child .teaser em', (es) => es.map((e) => e.textContent));
+    if (ed.id === 'zh-CN' && !marked.includes(word)) problems.push(`the first teaser marks ${JSON.stringify(marked.slice(0, 3))}, not "${word}"`);
     detail = `${links.length} results, first ${links[0]}, "${header.trim()}"`;
     if (shotName && problems.length === 0) {
       const shot = join(shotDir, ed.id, shotName);

@@ -136,6 +136,36 @@
     new MutationObserver(say).observe(header, { childList: true, characterData: true, subtree: true });
   }
 
+  // mdBook marks the teaser's words that start with a query word, and a Chinese "word" is a
+  // whole clause: mark the query's Chinese phrases (or, where a phrase is not there, its
+  // bigrams) instead.
+  const results = document.getElementById('mdbook-searchresults');
+  const bar2 = document.getElementById('mdbook-searchbar');
+  if (results && bar2 && window.MutationObserver) {
+    const escape = (t) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const mark = () => {
+      const query = bar2.value;
+      if (!CJK.test(query)) return;
+      const { terms: ts, phrases } = terms(query);
+      for (const teaser of results.querySelectorAll('.teaser:not([data-aigc-marked])')) {
+        teaser.setAttribute('data-aigc-marked', '');
+        const text = teaser.textContent;
+        const found = phrases.filter((p) => text.includes(p));
+        const words = (found.length ? found : ts).filter((t) => CJK.test(t)).sort((a, b) => b.length - a.length);
+        if (words.length === 0) continue;
+        const re = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+        let html = '';
+        let last = 0;
+        for (const m of text.matchAll(re)) {
+          html += escape(text.slice(last, m.index)) + '<em>' + escape(m[0]) + '</em>';
+          last = m.index + m[0].length;
+        }
+        teaser.innerHTML = html + escape(text.slice(last));
+      }
+    };
+    new MutationObserver(mark).observe(results, { childList: true });
+  }
+
   // For the browser test (scripts/browser-test.mjs) and the curious: the query's terms.
   window.aigcSearchTerms = terms;
 })();
