@@ -65,7 +65,7 @@ if ! command -v msgmerge >/dev/null || ! command -v msggrep >/dev/null; then
   echo "setup: installing GNU gettext (Debian package)"
   apt-get update && apt-get install -y --no-install-recommends gettext
 fi
-if ! fc-list :lang=zh-cn family 2>/dev/null | grep -q .; then
+if [ -z "$(fc-list :lang=zh-cn family 2>/dev/null || true)" ]; then
   echo "setup: installing a CJK font (Debian's fonts-noto-cjk)"
   apt-get update && apt-get install -y --no-install-recommends fontconfig fonts-noto-cjk
 fi
