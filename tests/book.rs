@@ -505,3 +505,33 @@ fn chapter_6s_sentences_match_its_numbers() {
         "the page says 300 steps"
     );
 }
+
+#[test]
+fn chapter_9s_sentences_match_its_numbers() {
+    let path = root().join("book/src/generated/bench/bench-vs-pytorch.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.contains("workload") && !l.contains("---"))
+        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 5, "LSTM twice, GPT, two GANs");
+    let ms = |cell: &str| -> f64 { cell.parse().unwrap_or_else(|_| panic!("{cell}")) };
+    let speedup = |name: &str| -> f64 {
+        let r = rows.iter().find(|r| r[0].contains(name)).unwrap();
+        ms(&r[3]) / ms(&r[2]) // before ÷ now
+    };
+    // "Every workload got faster: the GPT step about twice as fast, the LSTM and the digits
+    // GAN by a third or more."
+    for r in &rows {
+        assert!(ms(&r[2]) < ms(&r[3]), "{}: not faster than before", r[0]);
+    }
+    assert!(speedup("mini-GPT") > 1.7, "GPT {}", speedup("mini-GPT"));
+    assert!(speedup("nn.LSTM") > 1.3 && speedup("digits") > 1.3);
+    // "This crate is still slower on every workload of this machine, and furthest behind on
+    // the LSTM."
+    let ratio = |r: &Vec<String>| ms(r[4].trim_end_matches('×'));
+    assert!(rows.iter().all(|r| ratio(r) < 1.0));
+    let lstm = rows.iter().find(|r| r[0].contains("nn.LSTM")).unwrap();
+    assert!(rows.iter().all(|r| ratio(lstm) <= ratio(r)));
+}
