@@ -6,6 +6,13 @@
                  mdbook-gettext leaves a code block as it is when the catalog has no message
                  for it, and both editions show the same code and program output. Lines are
                  blanked, not removed, so messages.pot's line numbers stay right.
+  mark-generated (xgettext only, before the includes are expanded) puts marker comments
+                 around each {{#include generated/…}} (the CLI's tables and lists), and
+                 skip-listings then also blanks, between the markers, every table cell and
+                 line with a digit: the numbers of the generated tables are program output,
+                 shared by both editions and never in the catalog (a regenerated number would
+                 otherwise turn its translation fuzzy); their labels without digits
+                 ("closed-form MSE", "optimiser") are translated.
   protect-math   (xgettext, and the translated edition before mdbook-gettext) writes each
                  $…$ and $$…$$ span as an inline code span `$…$`. mdbook-gettext rebuilds
                  every paragraph through a Markdown parser and printer, which escapes `_`,
@@ -47,8 +54,40 @@ def fences(text):
             yield line, True, True  # a line of code
 
 
+GENERATED_START, GENERATED_END = "<!-- aigc:generated -->", "<!-- /aigc:generated -->"
+
+
+def mark_generated(text):
+    out = []
+    for line in text.split("\n"):
+        if line.startswith("{{#include generated/"):
+            out += [GENERATED_START, line, GENERATED_END]
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def without_numbers(line):
+    """A generated line without what has a digit: table cells blanked, other lines emptied."""
+    if not re.search(r"\d", line):
+        return line
+    if line.lstrip().startswith("|"):
+        cells = line.strip().strip("|").split("|")
+        return "| " + " | ".join("" if re.search(r"\d", c) else c.strip() for c in cells) + " |"
+    return ""
+
+
 def skip_listings(text):
-    return "\n".join("" if code else line for line, _, code in fences(text))
+    out, generated = [], False
+    for line, _, code in fences(text):
+        if line == GENERATED_START or line == GENERATED_END:
+            generated = line == GENERATED_START
+            out.append("")
+        elif code:
+            out.append("")
+        else:
+            out.append(without_numbers(line) if generated else line)
+    return "\n".join(out)
 
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -156,18 +195,19 @@ def walk(node, change):
             walk(value, change)
 
 
-MODES = {"skip-listings": skip_listings, "protect-math": protect_math, "restore-math": restore_math}
+MODES = {"mark-generated": mark_generated, "skip-listings": skip_listings, "protect-math": protect_math, "restore-math": restore_math}
 
 if __name__ == "__main__":
     mode = sys.argv[1]
     if len(sys.argv) > 2 and sys.argv[2] == "supports":
         renderer = sys.argv[3]
-        ok = renderer == "xgettext" if mode == "skip-listings" else \
+        ok = renderer == "xgettext" if mode in ("skip-listings", "mark-generated") else \
             renderer != "xgettext" if mode == "restore-math" else True
         sys.exit(0 if ok else 1)
     context, book = json.load(sys.stdin)
     language = (context.get("config", {}).get("book", {}).get("language") or "en")
-    if mode == "skip-listings" or context.get("renderer") == "xgettext" or language != "en":
+    if mode in ("skip-listings", "mark-generated") or context.get("renderer") == "xgettext" \
+            or language != "en":
         walk(book, MODES[mode])
     if mode == "protect-math" and context.get("renderer") != "xgettext" and language != "en":
         walk(book, english_ids)
