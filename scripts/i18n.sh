@@ -16,9 +16,9 @@
 #   scripts/i18n.sh serve [PORT]   build both, then serve book/book/ on http://127.0.0.1:PORT
 #                                  (default 3000) with the language switch working both ways
 #
-# Extraction leaves out code blocks (book/po/preprocess.py) and messages without a letter
-# (numbers in tables): neither is translated, so listings and numbers are the same in both
-# editions. See book/po/NOTES.md.
+# Extraction leaves out code blocks, the cells and lines with digits of generated output
+# (book/po/preprocess.py) and messages without a letter: none is translated, so listings and
+# numbers are the same in both editions. See book/po/NOTES.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 po=book/po
