@@ -11,6 +11,9 @@
 #   scripts/i18n.sh check          extract and merge into a temporary folder and fail when the
 #                                  committed messages.pot or zh-CN.po differ (run by test.sh)
 #   scripts/i18n.sh stats          messages, translated, fuzzy and untranslated in zh-CN.po
+#   scripts/i18n.sh todo           the untranslated and fuzzy entries of zh-CN.po (with their
+#                                  source lines and, for fuzzy ones, the old English), to
+#                                  translate into the fragment of their page group
 #   scripts/i18n.sh serve zh-CN    `mdbook serve` of the 简体中文 edition (rebuilds on every change
 #                                  of book/src or book/po/zh-CN.po) on http://localhost:3000
 #   scripts/i18n.sh serve [PORT]   build both, then serve book/book/ on http://127.0.0.1:PORT
@@ -142,6 +145,10 @@ case "${1:-}" in
   stats)
     msgfmt --statistics -o /dev/null "$po/zh-CN.po"
     ;;
+  todo)
+    msgattrib --no-wrap --untranslated "$po/zh-CN.po" | tail -n +16
+    msgattrib --no-wrap --only-fuzzy "$po/zh-CN.po" | tail -n +16
+    ;;
   serve)
     if [ "${2:-}" = zh-CN ]; then
       MDBOOK_BOOK__LANGUAGE=zh-CN MDBOOK_BOOK__TITLE="$zh_title" MDBOOK_BOOK__DESCRIPTION="$zh_description" \
@@ -153,7 +160,7 @@ case "${1:-}" in
     exec python3 -m http.server --bind 127.0.0.1 --directory book/book "$port"
     ;;
   *)
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
