@@ -536,3 +536,12 @@ fn chapter_9s_sentences_match_its_numbers() {
     let lstm = rows.iter().find(|r| r[0].contains("nn.LSTM")).unwrap();
     assert!(rows.iter().all(|r| ratio(lstm) <= ratio(r)));
 }
+
+#[test]
+fn chapter_7s_shakespeare_run_ends_near_nanogpts_loss() {
+    // "The book's GPT ends within a few hundredths of a nat of nanoGPT's 1.88."
+    let j = generated("gpt/shakespeare/gpt.json");
+    let last = f(&j["final_valid_loss"]);
+    assert!((last - 1.88).abs() < 0.05, "{last}");
+    assert_eq!(j["steps"], 2000);
+}
