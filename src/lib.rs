@@ -18,9 +18,10 @@
 //! files and notebooks), [`report`] (atomic output files, tables) and [`device`]
 //! (CPU or CUDA). Model code is generic over the dfdx device, so it runs on both.
 //!
-//! With the `exercises` feature the crate also has an `exercises` module: per chapter,
-//! stubs for the reader to fill in, each checked by a test
-//! (`cargo test --features exercises --test exercises`).
+//! With the `exercises` feature the [`exercises`] module also has, per chapter, stubs for
+//! the reader to fill in, each checked by a test
+//! (`cargo test --features exercises --test exercises`); its `checks`, the tests' logic as
+//! functions of the function under test, are always there for the notebooks' check cells.
 //!
 //! ```
 //! use dfdx::prelude::*;
@@ -56,7 +57,6 @@ pub mod neuron;
 pub mod regression;
 pub mod tensors;
 
-#[cfg(feature = "exercises")]
 pub mod exercises;
 
 pub use error::{AigcError, Result};

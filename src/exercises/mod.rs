@@ -18,8 +18,10 @@
 //! cargo test --features exercises --test exercises ch04     # one chapter's
 //! ```
 //!
-//! The module is compiled only with the `exercises` feature, so unsolved stubs never
-//! break the normal build. The `solutions` feature (which implies `exercises`) makes every
+//! The stubs are compiled only with the `exercises` feature, so unsolved stubs never
+//! break the normal build; [`checks`], the tests' logic as functions that take the
+//! function under test, is always compiled: the notebooks' check cells call it on the
+//! function the reader writes in the notebook. The `solutions` feature (which implies `exercises`) makes every
 //! stub call its reference solution in `solutions/`; CI runs the tests that way, which
 //! proves that every exercise can be solved and that every test passes a right answer.
 
@@ -28,7 +30,7 @@
 
 /// The body of an unsolved exercise: `todo!(task)`, or, with the `solutions` feature,
 /// the reference solution. Replace the whole `exercise!(…)` call with your code.
-#[cfg(not(feature = "solutions"))]
+#[cfg(all(feature = "exercises", not(feature = "solutions")))]
 macro_rules! exercise {
     ($task:literal, $solution:expr) => {
         todo!($task)
@@ -44,13 +46,22 @@ macro_rules! exercise {
     };
 }
 
+#[cfg(feature = "exercises")]
 pub mod ch03;
+#[cfg(feature = "exercises")]
 pub mod ch04;
+#[cfg(feature = "exercises")]
 pub mod ch05;
+#[cfg(feature = "exercises")]
 pub mod ch06;
+#[cfg(feature = "exercises")]
 pub mod ch07;
+#[cfg(feature = "exercises")]
 pub mod ch08;
+#[cfg(feature = "exercises")]
 pub mod ch09;
+
+pub mod checks;
 
 /// The reference solutions. Try the exercise before you read them.
 #[cfg(feature = "solutions")]
