@@ -409,10 +409,16 @@ fn chapter_6s_sentences_match_its_numbers() {
     let (lstm_t, gpt_t) = (line("lstm"), line("gpt"));
     let (gpt_end, lstm_end) = (*gpt_t.last().unwrap(), *lstm_t.last().unwrap());
     let lstm_then = lstm_t.iter().rev().find(|p| p.0 <= gpt_end.0).unwrap().1;
-    assert!(lstm_then > gpt_end.1, "LSTM {lstm_then} at the GPT's end {gpt_end:?}");
+    assert!(
+        lstm_then > gpt_end.1,
+        "LSTM {lstm_then} at the GPT's end {gpt_end:?}"
+    );
     assert!(lstm_end.1 < gpt_end.1 && lstm_end.0 > 2.0 * gpt_end.0);
     let chars = |m: &str| f(&compare[m]["steps"]) * f(&compare[m]["chars_per_step"]);
-    assert!(chars("lstm") > 3.0 * chars("gpt"), "more than three times as much text");
+    assert!(
+        chars("lstm") > 3.0 * chars("gpt"),
+        "more than three times as much text"
+    );
     // "At τ = 0.5 practically every couplet the LSTM writes has that shape, from each of
     // the three prompts … the GPT keeps the form less often."
     let form = |model: &str, prompt: &str, t: f64| -> f64 {
@@ -458,7 +464,12 @@ fn chapter_6s_sentences_match_its_numbers() {
         .to_string();
     let lines: Vec<&str> = greedy.lines().collect();
     let distinct: std::collections::BTreeSet<&str> = lines.iter().copied().collect();
-    assert!(distinct.len() * 3 < lines.len(), "{} of {}", distinct.len(), lines.len());
+    assert!(
+        distinct.len() * 3 < lines.len(),
+        "{} of {}",
+        distinct.len(),
+        lines.len()
+    );
 
     // The tokenizer table's list.
     let rows = generated("lstm/tokenizers.json")["rows"]
@@ -514,7 +525,12 @@ fn chapter_9s_sentences_match_its_numbers() {
     let rows: Vec<Vec<String>> = text
         .lines()
         .filter(|l| l.starts_with("| ") && !l.contains("workload") && !l.contains("---"))
-        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect())
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
         .collect();
     assert_eq!(rows.len(), 5, "LSTM twice, GPT, two GANs");
     let ms = |cell: &str| -> f64 { cell.parse().unwrap_or_else(|_| panic!("{cell}")) };
