@@ -57,6 +57,18 @@ crate and its dependencies are built once for every notebook of a run and kept f
 run. `--cold` gives every kernel an empty work folder and an empty evcxr cache, to measure a
 first run.
 
+Writing cells for evcxr (each found the hard way while writing these notebooks):
+  - a variable lives on after its cell with a concrete type: an integer literal that
+    nothing in its own cell pins down becomes i32 (`let (lr, epochs): (f64, usize) = …`);
+  - a closure cannot be kept past its cell: use a `fn`, or keep the closure inside a block;
+  - a cell whose last expression is a block (`for …`, `if …`) shows `()`: end it with `;`;
+  - a `backward()` through weights made in an earlier cell failed with an index error in
+    dfdx's kernels: build what one backward pass touches in the cell that runs it (or
+    inside a function called there);
+  - an exercise cell is tagged `exercise`, with metadata `exercise: chNN::function`, and
+    holds the stub of src/exercises/chNN.rs; its check cell (tag `check`) must not use
+    variables of earlier cells, because after an unsolved check panics they are gone.
+
 The kernel's own output (evcxr's "Compiling …" lines) goes to
 notebooks/.executed/<name>.kernel.log. One line per notebook (time to the first output and
 in all), then `N passed, N failed`; exit status 1 if any failed.
