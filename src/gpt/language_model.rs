@@ -10,7 +10,7 @@ use super::model::{Block, MiniGpt};
 use crate::data::{Batch, Tokenizer};
 use crate::error::Result;
 use crate::kernels;
-use crate::lm::{LanguageModel, next_token_loss};
+use crate::lm::LanguageModel;
 use crate::sample::Sampling;
 
 /// LayerNorm over the last axis of (batch, positions, C), through the CPU kernel.
@@ -77,22 +77,19 @@ where
     }
 
     /// On the CPU through the fused kernels (the same numbers, faster); elsewhere through
-    /// the composed [`MiniGpt::forward`] and [`next_token_loss`].
+    /// the composed [`MiniGpt::forward`] and [`next_token_loss`](crate::lm::next_token_loss).
     fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, b: &Batch) -> Tensor<Rank0, f32, D, T> {
         let dev = self.wte.weight.device();
         let inputs = dev
             .tensor_from_vec(b.inputs.clone(), (b.batch, b.seq))
             .put_tape(T::default());
         let n = b.batch * b.seq;
-        if kernels::on_cpu::<D>() {
-            let logits = self
-                .forward_fused(inputs)
-                .reshape_like(&(n, self.vocab_size()));
-            return kernels::cross_entropy(logits, &b.targets);
-        }
-        let logits = self.forward(inputs); // (batch, positions, V)
-        let targets = dev.tensor_from_vec(b.targets.clone(), (n,));
-        next_token_loss(logits.reshape_like(&(n, self.vocab_size())), targets)
+        let logits = match kernels::on_cpu::<D>() {
+            true => self.forward_fused(inputs),
+            false => self.forward(inputs),
+        }; // (batch, positions, V)
+        // Off the CPU, `cross_entropy` is the composed `next_token_loss`.
+        kernels::cross_entropy(logits.reshape_like(&(n, self.vocab_size())), &b.targets)
     }
 
     fn generate(

@@ -8,7 +8,7 @@ use crate::data::{Batch, Tokenizer};
 use crate::error::Result;
 use crate::kernels;
 use crate::layers::{Dense, Init, TokenEmbedding, seeded};
-use crate::lm::{LanguageModel, next_token_loss};
+use crate::lm::LanguageModel;
 use crate::params::{ParamVisitor, Params};
 use crate::sample::Sampling;
 
@@ -131,19 +131,21 @@ impl<const E: usize, const H: usize, const G: usize, D: Device<f32>> LanguageMod
     }
 
     /// On the CPU through the fused kernels (the same numbers, several times faster);
-    /// elsewhere through the composed [`CharLstm::forward`] and [`next_token_loss`].
+    /// elsewhere through the composed [`CharLstm::forward`] and [`next_token_loss`](crate::lm::next_token_loss).
     fn loss<T: Tape<f32, D> + Merge<T> + Default>(&self, b: &Batch) -> Tensor<Rank0, f32, D, T> {
         let dev = self.embed.weight.device();
         let inputs = time_major(dev, &b.inputs, b.batch, b.seq).put_tape(T::default());
         let n = b.batch * b.seq;
         let targets = transpose(&b.targets, b.batch, b.seq);
-        if kernels::on_cpu::<D>() {
-            let logits = self.forward_fused(inputs); // (steps · batch, V)
-            return kernels::cross_entropy(logits, &targets);
-        }
-        let (logits, _) = self.forward(inputs, None); // (steps, batch, V)
-        let targets = dev.tensor_from_vec(targets, (n,));
-        next_token_loss(logits.reshape_like(&(n, self.vocab_size())), targets)
+        let logits = match kernels::on_cpu::<D>() {
+            true => self.forward_fused(inputs), // (steps · batch, V)
+            false => self
+                .forward(inputs, None)
+                .0
+                .reshape_like(&(n, self.vocab_size())),
+        };
+        // Off the CPU, `cross_entropy` is the composed `next_token_loss`.
+        kernels::cross_entropy(logits, &targets)
     }
 
     fn generate(
