@@ -14,7 +14,7 @@ Layout:
                                        are the English ones, cell for cell
     notebooks/executed/...             executed copies with their outputs (committed), for
                                        reading without running anything
-    notebooks/.executed/               scratch: the last run's copies and kernel logs
+    notebooks/.executed/               scratch: the last run's copies and kernel logs (--unsolved: in unsolved/)
 
 What the default run does (CI):
   1. checks that every zh-CN notebook has exactly the English notebook's code cells (same
@@ -589,7 +589,8 @@ def run_notebook(path, args, cold_dir):
     for cell, original in zip(nb.cells, source.cells):
         cell.source = original.source
     nb = clean_for_commit(nb)
-    scratch = SCRATCH / ("zh-CN" if zh else "") / path.name
+    # The stubs' run (its check cells fail on purpose) goes beside, not over, the solved one.
+    scratch = SCRATCH / ("unsolved" if args.unsolved else "") / ("zh-CN" if zh else "") / path.name
     scratch.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, scratch)
 
@@ -702,7 +703,7 @@ def main():
             print(f"FAIL {shown} ({summary})", flush=True)
             for problem in problems:
                 print(f"     {problem}", flush=True)
-    where = EXECUTED if args.write_executed else SCRATCH
+    where = EXECUTED if args.write_executed else SCRATCH / ("unsolved" if args.unsolved else "")
     print(f"total {time.monotonic() - total_start:.1f} s; executed copies in "
           f"{where.relative_to(REPO)}/")
     print(f"{passed} passed, {failed} failed")
